@@ -1,0 +1,81 @@
+//! The command line: clap definitions, one module per subcommand. Each
+//! subcommand turns its arguments into the library's options, runs, and
+//! returns an exit code (see [`crate::exit`]).
+
+pub mod export;
+pub mod ingest;
+
+use clap::{Parser, Subcommand};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  error (the command could not run)
+  2  usage error
+  3  finished, but needs attention (ingest: records rejected or files
+     unrecognised/unreadable)
+  4  --strict: something was rejected, nothing was written";
+
+/// Offline postmortem analyzer for AWS CloudTrail logs.
+///
+/// backtrail ingests CloudTrail exports into a partitioned Parquet lake,
+/// losing nothing, for incident analysis, reports and SQL queries. It needs
+/// no AWS credentials and no network.
+#[derive(Debug, Parser)]
+#[command(name = "backtrail", version, about, long_about, after_help = EXIT_CODES)]
+pub struct Cli {
+    /// More log output on stderr (-v info, -vv debug, -vvv trace).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    /// Only errors on stderr.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Ingest(ingest::IngestArgs),
+    Export(export::ExportArgs),
+}
+
+/// Set up `tracing` on stderr. `RUST_LOG` overrides the flags.
+pub fn init_logging(verbose: u8, quiet: bool) {
+    let level = if quiet {
+        "error"
+    } else {
+        match verbose {
+            0 => "warn",
+            1 => "info",
+            2 => "debug",
+            _ => "trace",
+        }
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}
+
+/// Run a parsed command line; returns the exit code.
+pub fn run(cli: Cli) -> anyhow::Result<u8> {
+    match cli.command {
+        Command::Ingest(a) => ingest::run(a, cli.quiet),
+        Command::Export(a) => export::run(a),
+    }
+}
+
+/// Where results go: a file given with `--out`, or stdout.
+pub fn output(path: Option<&std::path::Path>) -> anyhow::Result<Box<dyn std::io::Write>> {
+    use anyhow::Context;
+    Ok(match path {
+        Some(p) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    })
+}

@@ -1,0 +1,600 @@
+//! The normalized CloudTrail event: one row of the lake.
+//!
+//! A record is decoded once into [`Event`], whose fields are the lake's
+//! columns (see `docs/SCHEMA.md`). Every top-level key of the original record
+//! is either modelled faithfully by a column or kept verbatim in `extra`, so
+//! that [`schema::reconstruct`] gives back a record equal, as a JSON value,
+//! to the original.
+
+pub mod derive;
+pub mod schema;
+pub mod time;
+
+use serde::Deserialize;
+use serde::de::{MapAccess, Visitor};
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+use std::borrow::Cow;
+use std::fmt;
+
+/// One `resources[]` entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resource {
+    pub arn: Option<String>,
+    pub account_id: Option<String>,
+    pub resource_type: Option<String>,
+}
+
+/// A normalized event. Field names are the lake's column names.
+#[derive(Debug, Clone, Default)]
+pub struct Event {
+    pub event_id: String,
+    pub event_id_synthetic: bool,
+    pub event_time: i64,
+    pub event_version: Option<String>,
+    pub event_source: String,
+    pub event_name: String,
+    pub aws_region: Option<String>,
+    pub source_ip_address: Option<String>,
+    pub user_agent: Option<String>,
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+    pub request_id: Option<String>,
+    pub event_type: Option<String>,
+    pub api_version: Option<String>,
+    pub read_only: Option<bool>,
+    pub management_event: Option<bool>,
+    pub recipient_account_id: Option<String>,
+    pub shared_event_id: Option<String>,
+    pub vpc_endpoint_id: Option<String>,
+    pub vpc_endpoint_account_id: Option<String>,
+    pub event_category: Option<String>,
+    pub session_credential_from_console: Option<bool>,
+    pub tls_version: Option<String>,
+    pub tls_cipher_suite: Option<String>,
+    pub tls_client_provided_host_header: Option<String>,
+    pub addendum: Option<String>,
+    pub addendum_reason: Option<String>,
+    pub addendum_original_event_id: Option<String>,
+    pub edge_device_details: Option<String>,
+    pub insight_details: Option<String>,
+    // userIdentity, flattened
+    pub user_identity: Option<String>,
+    pub identity_type: Option<String>,
+    pub principal_id: Option<String>,
+    pub arn: Option<String>,
+    pub account_id: Option<String>,
+    pub access_key_id: Option<String>,
+    pub user_name: Option<String>,
+    pub invoked_by: Option<String>,
+    pub identity_provider: Option<String>,
+    pub session_issuer_type: Option<String>,
+    pub session_issuer_principal_id: Option<String>,
+    pub session_issuer_arn: Option<String>,
+    pub session_issuer_user_name: Option<String>,
+    pub session_issuer_account_id: Option<String>,
+    pub web_id_federation_provider: Option<String>,
+    pub mfa_authenticated: Option<bool>,
+    pub session_creation_time: Option<i64>,
+    pub source_identity: Option<String>,
+    pub on_behalf_of_user_id: Option<String>,
+    pub on_behalf_of_identity_store_arn: Option<String>,
+    pub in_scope_of: Option<String>,
+    pub credential_id: Option<String>,
+    pub resources: Option<Vec<Resource>>,
+    pub request_parameters: Option<String>,
+    pub response_elements: Option<String>,
+    pub additional_event_data: Option<String>,
+    pub service_event_details: Option<String>,
+    pub extra: Option<String>,
+    // derived facts
+    pub partition: String,
+    pub iam_action: String,
+    pub is_dry_run: bool,
+    pub record_hash: String,
+    // provenance
+    pub source_file: String,
+    pub source_index: i64,
+    pub source_format: String,
+}
+
+/// Why a record cannot enter the lake.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RecordError {
+    #[error("not a JSON object")]
+    NotAnObject,
+    #[error("invalid JSON: {0}")]
+    InvalidJson(String),
+    #[error("missing or non-string eventSource")]
+    MissingEventSource,
+    #[error("missing or non-string eventName")]
+    MissingEventName,
+    #[error("missing eventTime (and no @timestamp)")]
+    MissingTime,
+    #[error("eventTime {0:?} is not an ISO 8601 time")]
+    BadTime(String),
+    #[error("record of {0} bytes is over the limit of {1} bytes")]
+    TooLarge(usize, usize),
+}
+
+/// Top-level keys of a record, in order, with their raw JSON text.
+struct RawObject<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for RawObject<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = RawObject<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<M: MapAccess<'de>>(self, mut m: M) -> Result<Self::Value, M::Error> {
+                let mut out = Vec::with_capacity(m.size_hint().unwrap_or(24));
+                while let Some(k) = m.next_key::<Cow<'de, str>>()? {
+                    let v: &'de RawValue = m.next_value()?;
+                    out.push((k, v));
+                }
+                Ok(RawObject(out))
+            }
+        }
+        d.deserialize_map(V(std::marker::PhantomData))
+    }
+}
+
+/// A record's string field, tolerating nothing: `None` when absent, null or
+/// not a string.
+fn as_str<'a>(raw: &'a RawValue) -> Option<Cow<'a, str>> {
+    let t = raw.get();
+    if !t.starts_with('"') {
+        return None;
+    }
+    serde_json::from_str::<Cow<'a, str>>(t).ok()
+}
+
+/// A boolean, tolerating the string forms CloudTrail and exports use.
+fn tolerant_bool(v: &Value) -> Option<bool> {
+    match v {
+        Value::Bool(b) => Some(*b),
+        Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
+            "true" | "yes" => Some(true),
+            "false" | "no" => Some(false),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn value_str(v: &Value, path: &[&str]) -> Option<String> {
+    let mut cur = v;
+    for p in path {
+        cur = cur.get(p)?;
+    }
+    match cur {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn value_at<'v>(v: &'v Value, path: &[&str]) -> Option<&'v Value> {
+    let mut cur = v;
+    for p in path {
+        cur = cur.get(p)?;
+    }
+    Some(cur)
+}
+
+/// The canonical form of a JSON value: keys sorted, no whitespace. Two
+/// records are "equal as JSON values" exactly when their canonical forms are.
+pub fn canonical_json(raw: &str) -> Result<String, serde_json::Error> {
+    let v: Value = serde_json::from_str(raw)?;
+    let mut out = String::with_capacity(raw.len());
+    write_canonical(&v, &mut out);
+    Ok(out)
+}
+
+/// Keys are sorted explicitly: another crate in the build may turn on
+/// serde_json's `preserve_order`, which keeps insertion order.
+fn write_canonical(v: &Value, out: &mut String) {
+    match v {
+        Value::Object(m) => {
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort();
+            out.push('{');
+            for (i, k) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&serde_json::to_string(k).unwrap_or_default());
+                out.push(':');
+                write_canonical(&m[k], out);
+            }
+            out.push('}');
+        }
+        Value::Array(a) => {
+            out.push('[');
+            for (i, x) in a.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_canonical(x, out);
+            }
+            out.push(']');
+        }
+        scalar => out.push_str(&serde_json::to_string(scalar).unwrap_or_default()),
+    }
+}
+
+/// Hash of the canonical form, hex (128 bits).
+pub fn record_hash(canonical: &str) -> String {
+    let d = Sha256::digest(canonical.as_bytes());
+    hex::encode(&d[..16])
+}
+
+/// Where a record came from, for provenance columns.
+#[derive(Debug, Clone, Copy)]
+pub struct Origin<'a> {
+    pub source_file: &'a str,
+    pub source_index: i64,
+    pub source_format: &'a str,
+}
+
+/// Limits applied to single records.
+pub const DEFAULT_MAX_RECORD_BYTES: usize = 64 * 1024 * 1024;
+
+/// Decode and validate one record.
+pub fn normalize(raw: &str, origin: Origin<'_>, max_bytes: usize) -> Result<Event, RecordError> {
+    if raw.len() > max_bytes {
+        return Err(RecordError::TooLarge(raw.len(), max_bytes));
+    }
+    let trimmed = raw.trim_start();
+    if !trimmed.starts_with('{') {
+        return Err(RecordError::NotAnObject);
+    }
+    let obj: RawObject<'_> =
+        serde_json::from_str(raw).map_err(|e| RecordError::InvalidJson(e.to_string()))?;
+    let canonical = canonical_json(raw).map_err(|e| RecordError::InvalidJson(e.to_string()))?;
+
+    let mut ev = Event {
+        record_hash: record_hash(&canonical),
+        source_file: origin.source_file.to_string(),
+        source_index: origin.source_index,
+        source_format: origin.source_format.to_string(),
+        ..Event::default()
+    };
+    // Keys kept verbatim because no column holds them faithfully.
+    let mut extra: Vec<(&str, &RawValue)> = Vec::new();
+    let mut event_time_raw: Option<&RawValue> = None;
+    let mut timestamp_raw: Option<&RawValue> = None;
+    let mut have_source = false;
+    let mut have_name = false;
+    let mut event_id: Option<String> = None;
+
+    // The last occurrence of a duplicated key wins, as in serde_json's Value.
+    for (key, raw) in obj.0.iter() {
+        let key: &str = key.as_ref();
+        macro_rules! string_col {
+            ($field:ident) => {{
+                match as_str(raw) {
+                    Some(s) => ev.$field = Some(s.into_owned()),
+                    None => {
+                        ev.$field = tolerant_string(raw);
+                        extra.push((key, raw));
+                    }
+                }
+            }};
+        }
+        macro_rules! bool_col {
+            ($field:ident) => {{
+                let v: Value = serde_json::from_str(raw.get()).unwrap_or(Value::Null);
+                ev.$field = tolerant_bool(&v);
+                if !v.is_boolean() {
+                    extra.push((key, raw));
+                }
+            }};
+        }
+        macro_rules! json_col {
+            ($field:ident) => {{
+                ev.$field = Some(raw.get().to_string());
+            }};
+        }
+        match key {
+            "eventVersion" => string_col!(event_version),
+            "eventSource" => match as_str(raw) {
+                Some(s) => {
+                    ev.event_source = s.into_owned();
+                    have_source = true;
+                }
+                None => extra.push((key, raw)),
+            },
+            "eventName" => match as_str(raw) {
+                Some(s) => {
+                    ev.event_name = s.into_owned();
+                    have_name = true;
+                }
+                None => extra.push((key, raw)),
+            },
+            "eventTime" => event_time_raw = Some(raw),
+            "@timestamp" => {
+                timestamp_raw = Some(raw);
+                extra.push((key, raw));
+            }
+            "eventID" => match as_str(raw) {
+                Some(s) => event_id = Some(s.into_owned()),
+                None => extra.push((key, raw)),
+            },
+            "awsRegion" => string_col!(aws_region),
+            "sourceIPAddress" => string_col!(source_ip_address),
+            "userAgent" => string_col!(user_agent),
+            "errorCode" => string_col!(error_code),
+            "errorMessage" => string_col!(error_message),
+            "requestID" => string_col!(request_id),
+            "eventType" => string_col!(event_type),
+            "apiVersion" => string_col!(api_version),
+            "recipientAccountId" => string_col!(recipient_account_id),
+            "sharedEventID" => string_col!(shared_event_id),
+            "vpcEndpointId" => string_col!(vpc_endpoint_id),
+            "vpcEndpointAccountId" => string_col!(vpc_endpoint_account_id),
+            "eventCategory" => string_col!(event_category),
+            "readOnly" => bool_col!(read_only),
+            "managementEvent" => bool_col!(management_event),
+            "sessionCredentialFromConsole" => bool_col!(session_credential_from_console),
+            "requestParameters" => json_col!(request_parameters),
+            "responseElements" => json_col!(response_elements),
+            "additionalEventData" => json_col!(additional_event_data),
+            "serviceEventDetails" => json_col!(service_event_details),
+            "edgeDeviceDetails" => json_col!(edge_device_details),
+            "insightDetails" => json_col!(insight_details),
+            "addendum" => {
+                json_col!(addendum);
+                if let Ok(v) = serde_json::from_str::<Value>(raw.get()) {
+                    ev.addendum_reason = value_str(&v, &["reason"]);
+                    ev.addendum_original_event_id = value_str(&v, &["originalEventID"]);
+                }
+            }
+            "userIdentity" => {
+                json_col!(user_identity);
+                if let Ok(v) = serde_json::from_str::<Value>(raw.get()) {
+                    flatten_identity(&mut ev, &v);
+                }
+            }
+            "tlsDetails" => {
+                let v: Value = serde_json::from_str(raw.get()).unwrap_or(Value::Null);
+                ev.tls_version = value_str(&v, &["tlsVersion"]);
+                ev.tls_cipher_suite = value_str(&v, &["cipherSuite"]);
+                ev.tls_client_provided_host_header = value_str(&v, &["clientProvidedHostHeader"]);
+                if schema::tls_value(&ev) != Some(v) {
+                    extra.push((key, raw));
+                }
+            }
+            "resources" => {
+                let v: Value = serde_json::from_str(raw.get()).unwrap_or(Value::Null);
+                ev.resources = resources_of(&v);
+                if schema::resources_value(ev.resources.as_deref()) != Some(v) {
+                    extra.push((key, raw));
+                }
+            }
+            _ => extra.push((key, raw)),
+        }
+    }
+
+    if !have_source {
+        return Err(RecordError::MissingEventSource);
+    }
+    if !have_name {
+        return Err(RecordError::MissingEventName);
+    }
+    let time_raw = event_time_raw
+        .or(timestamp_raw)
+        .ok_or(RecordError::MissingTime)?;
+    let time_text = as_str(time_raw)
+        .ok_or_else(|| RecordError::BadTime(time_raw.get().chars().take(64).collect()))?;
+    let t = time::parse_event_time(&time_text)
+        .ok_or_else(|| RecordError::BadTime(time_text.chars().take(64).collect()))?;
+    ev.event_time = time::to_micros(&t);
+    if let Some(raw) = event_time_raw {
+        // Keep the original spelling when CloudTrail's form would differ.
+        if time::format_event_time(&t) != time_text {
+            extra.push(("eventTime", raw));
+        }
+    } else {
+        // Marks that the record had no eventTime of its own.
+        extra.push(("eventTime", RawValue::NULL));
+    }
+
+    match event_id {
+        Some(id) => ev.event_id = id,
+        None => {
+            ev.event_id = format!("synthetic-{}", ev.record_hash);
+            ev.event_id_synthetic = true;
+        }
+    }
+
+    ev.iam_action = derive::iam_action(&ev.event_source, &ev.event_name);
+    ev.is_dry_run = derive::is_dry_run(ev.error_code.as_deref());
+    ev.partition = [ev.arn.as_deref(), ev.session_issuer_arn.as_deref()]
+        .into_iter()
+        .flatten()
+        .find_map(derive::arn_partition)
+        .map(str::to_string)
+        .unwrap_or_else(|| {
+            derive::region_partition(ev.aws_region.as_deref().unwrap_or("")).to_string()
+        });
+
+    if !extra.is_empty() {
+        ev.extra = Some(extra_json(&extra));
+    }
+    Ok(ev)
+}
+
+/// A string column's best reading of a non-string value (numbers, bools);
+/// the original stays in `extra`.
+fn tolerant_string(raw: &RawValue) -> Option<String> {
+    match serde_json::from_str::<Value>(raw.get()).ok()? {
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// `{"key": raw, ...}` keeping every value's original bytes. A later key
+/// replaces an earlier one of the same name, as JSON parsers do.
+fn extra_json(pairs: &[(&str, &RawValue)]) -> String {
+    let mut seen: Vec<&str> = Vec::with_capacity(pairs.len());
+    let mut out = String::from("{");
+    for (i, (k, v)) in pairs.iter().enumerate().rev() {
+        let _ = i;
+        if seen.contains(k) {
+            continue;
+        }
+        seen.push(k);
+        if out.len() > 1 {
+            out.push(',');
+        }
+        out.push_str(&serde_json::to_string(k).unwrap_or_default());
+        out.push(':');
+        out.push_str(v.get());
+    }
+    out.push('}');
+    out
+}
+
+fn resources_of(v: &Value) -> Option<Vec<Resource>> {
+    let arr = v.as_array()?;
+    Some(
+        arr.iter()
+            .map(|r| Resource {
+                arn: value_str(r, &["ARN"]).or_else(|| value_str(r, &["arn"])),
+                account_id: value_str(r, &["accountId"]),
+                resource_type: value_str(r, &["type"]),
+            })
+            .collect(),
+    )
+}
+
+fn flatten_identity(ev: &mut Event, ui: &Value) {
+    ev.identity_type = value_str(ui, &["type"]);
+    ev.principal_id = value_str(ui, &["principalId"]);
+    ev.arn = value_str(ui, &["arn"]);
+    ev.account_id = value_str(ui, &["accountId"]);
+    ev.access_key_id = value_str(ui, &["accessKeyId"]);
+    ev.user_name = value_str(ui, &["userName"]);
+    ev.invoked_by = value_str(ui, &["invokedBy"]);
+    ev.identity_provider = value_str(ui, &["identityProvider"]);
+    ev.credential_id = value_str(ui, &["credentialId"]);
+    let si = ["sessionContext", "sessionIssuer"];
+    ev.session_issuer_type = value_str(ui, &[si[0], si[1], "type"]);
+    ev.session_issuer_principal_id = value_str(ui, &[si[0], si[1], "principalId"]);
+    ev.session_issuer_arn = value_str(ui, &[si[0], si[1], "arn"]);
+    ev.session_issuer_user_name = value_str(ui, &[si[0], si[1], "userName"]);
+    ev.session_issuer_account_id = value_str(ui, &[si[0], si[1], "accountId"]);
+    ev.web_id_federation_provider = value_str(
+        ui,
+        &["sessionContext", "webIdFederationData", "federatedProvider"],
+    );
+    ev.mfa_authenticated =
+        value_at(ui, &["sessionContext", "attributes", "mfaAuthenticated"]).and_then(tolerant_bool);
+    ev.session_creation_time = value_str(ui, &["sessionContext", "attributes", "creationDate"])
+        .and_then(|s| time::parse_event_time(&s))
+        .map(|t| time::to_micros(&t));
+    ev.source_identity = value_str(ui, &["sessionContext", "sourceIdentity"])
+        .or_else(|| value_str(ui, &["sourceIdentity"]));
+    ev.on_behalf_of_user_id = value_str(ui, &["onBehalfOf", "userId"]);
+    ev.on_behalf_of_identity_store_arn = value_str(ui, &["onBehalfOf", "identityStoreArn"]);
+    ev.in_scope_of = value_at(ui, &["inScopeOf"]).map(|v| v.to_string());
+}
+
+/// Parse a JSON text into a `Map`, for callers that need an object.
+pub fn object_of(text: &str) -> Option<Map<String, Value>> {
+    match serde_json::from_str::<Value>(text).ok()? {
+        Value::Object(m) => Some(m),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn origin() -> Origin<'static> {
+        Origin {
+            source_file: "f.json",
+            source_index: 0,
+            source_format: "single",
+        }
+    }
+
+    #[test]
+    fn valid_record_round_trips() {
+        let raw = r#"{"eventVersion":"1.08","userIdentity":{"type":"AssumedRole","arn":"arn:aws-cn:sts::1:assumed-role/r/s","sessionContext":{"attributes":{"mfaAuthenticated":"false","creationDate":"2024-01-01T00:00:00Z"},"sessionIssuer":{"type":"Role","arn":"arn:aws-cn:iam::1:role/r"}}},"eventTime":"2024-01-01T00:00:01Z","eventSource":"lambda.amazonaws.com","eventName":"DeleteFunction20150331","awsRegion":"cn-north-1","readOnly":"false","requestParameters":{"functionName":"f"},"responseElements":null,"eventID":"e1","resources":[{"ARN":"a","accountId":"1","type":"t"}],"odd":[1,2]}"#;
+        let ev = normalize(raw, origin(), 1 << 20).unwrap();
+        assert_eq!(ev.iam_action, "lambda:DeleteFunction");
+        assert_eq!(ev.partition, "aws-cn");
+        assert_eq!(ev.read_only, Some(false));
+        assert_eq!(ev.mfa_authenticated, Some(false));
+        assert_eq!(ev.response_elements.as_deref(), Some("null"));
+        let back = schema::reconstruct(&ev);
+        let orig: Value = serde_json::from_str(raw).unwrap();
+        assert_eq!(Value::Object(back), orig);
+    }
+
+    #[test]
+    fn canonical_form_ignores_key_order_and_whitespace() {
+        let a =
+            canonical_json(r#"{"b": {"y": 1, "x": [2, {"q": 1, "p": 2}]}, "a": null}"#).unwrap();
+        let b = canonical_json(r#"{"a":null,"b":{"x":[2,{"p":2,"q":1}],"y":1}}"#).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a, r#"{"a":null,"b":{"x":[2,{"p":2,"q":1}],"y":1}}"#);
+        assert_ne!(
+            record_hash(&a),
+            record_hash(&canonical_json(r#"{"a":1}"#).unwrap())
+        );
+    }
+
+    #[test]
+    fn invalid_records_say_why() {
+        let o = origin();
+        assert_eq!(
+            normalize("[1]", o, 100).unwrap_err(),
+            RecordError::NotAnObject
+        );
+        assert_eq!(
+            normalize(
+                r#"{"eventName":"x","eventTime":"2024-01-01T00:00:00Z"}"#,
+                o,
+                1000
+            )
+            .unwrap_err(),
+            RecordError::MissingEventSource
+        );
+        assert!(matches!(
+            normalize(
+                r#"{"eventSource":"s","eventName":"x","eventTime":"redacted"}"#,
+                o,
+                1000
+            )
+            .unwrap_err(),
+            RecordError::BadTime(_)
+        ));
+        assert!(matches!(
+            normalize(r#"{"eventSource":"s","eventName":"x"}"#, o, 1000).unwrap_err(),
+            RecordError::MissingTime
+        ));
+    }
+
+    #[test]
+    fn synthetic_ids_are_deterministic_and_logstash_time_is_used() {
+        let raw = r#"{"eventSource":"s3.amazonaws.com","eventName":"GetObject","@timestamp":"2020-09-14T01:19:40.123Z"}"#;
+        let a = normalize(raw, origin(), 1000).unwrap();
+        let b = normalize(raw, origin(), 1000).unwrap();
+        assert!(a.event_id_synthetic);
+        assert_eq!(a.event_id, b.event_id);
+        let back = schema::reconstruct(&a);
+        assert_eq!(
+            Value::Object(back),
+            serde_json::from_str::<Value>(raw).unwrap()
+        );
+    }
+}

@@ -1,0 +1,503 @@
+//! The lake's Arrow schema, and the two directions between [`Event`] and
+//! Arrow record batches. `docs/SCHEMA.md` documents every column; a test
+//! checks that document against [`schema`].
+
+use super::{Event, Resource, time};
+use arrow::array::{
+    Array, ArrayRef, BooleanArray, BooleanBuilder, Int64Array, Int64Builder, ListArray,
+    ListBuilder, StringArray, StringBuilder, StructArray, StructBuilder, TimestampMicrosecondArray,
+    TimestampMicrosecondBuilder,
+};
+use arrow::datatypes::{DataType, Field, Fields, Schema, SchemaRef, TimeUnit};
+use arrow::error::ArrowError;
+use arrow::record_batch::RecordBatch;
+use serde_json::{Map, Value};
+use std::sync::{Arc, OnceLock};
+
+/// Calls `$m!` with the list of scalar columns: (column name, Event field, kind).
+/// Kinds: `str`/`req_str` (Utf8), `bool`/`req_bool`, `ts`/`req_ts`
+/// (timestamp, µs, UTC), `i64`.
+macro_rules! scalar_columns {
+    ($m:ident) => {
+        $m! {
+            (event_id, event_id, req_str),
+            (event_id_synthetic, event_id_synthetic, req_bool),
+            (event_time, event_time, req_ts),
+            (event_version, event_version, str),
+            (event_source, event_source, req_str),
+            (event_name, event_name, req_str),
+            (aws_region, aws_region, str),
+            (source_ip_address, source_ip_address, str),
+            (user_agent, user_agent, str),
+            (error_code, error_code, str),
+            (error_message, error_message, str),
+            (request_id, request_id, str),
+            (event_type, event_type, str),
+            (api_version, api_version, str),
+            (read_only, read_only, bool),
+            (management_event, management_event, bool),
+            (recipient_account_id, recipient_account_id, str),
+            (shared_event_id, shared_event_id, str),
+            (vpc_endpoint_id, vpc_endpoint_id, str),
+            (vpc_endpoint_account_id, vpc_endpoint_account_id, str),
+            (event_category, event_category, str),
+            (session_credential_from_console, session_credential_from_console, bool),
+            (tls_version, tls_version, str),
+            (tls_cipher_suite, tls_cipher_suite, str),
+            (tls_client_provided_host_header, tls_client_provided_host_header, str),
+            (addendum, addendum, str),
+            (addendum_reason, addendum_reason, str),
+            (addendum_original_event_id, addendum_original_event_id, str),
+            (edge_device_details, edge_device_details, str),
+            (insight_details, insight_details, str),
+            (user_identity, user_identity, str),
+            (identity_type, identity_type, str),
+            (principal_id, principal_id, str),
+            (arn, arn, str),
+            (account_id, account_id, str),
+            (access_key_id, access_key_id, str),
+            (user_name, user_name, str),
+            (invoked_by, invoked_by, str),
+            (identity_provider, identity_provider, str),
+            (session_issuer_type, session_issuer_type, str),
+            (session_issuer_principal_id, session_issuer_principal_id, str),
+            (session_issuer_arn, session_issuer_arn, str),
+            (session_issuer_user_name, session_issuer_user_name, str),
+            (session_issuer_account_id, session_issuer_account_id, str),
+            (web_id_federation_provider, web_id_federation_provider, str),
+            (mfa_authenticated, mfa_authenticated, bool),
+            (session_creation_time, session_creation_time, ts),
+            (source_identity, source_identity, str),
+            (on_behalf_of_user_id, on_behalf_of_user_id, str),
+            (on_behalf_of_identity_store_arn, on_behalf_of_identity_store_arn, str),
+            (in_scope_of, in_scope_of, str),
+            (credential_id, credential_id, str),
+            (request_parameters, request_parameters, str),
+            (response_elements, response_elements, str),
+            (additional_event_data, additional_event_data, str),
+            (service_event_details, service_event_details, str),
+            (extra, extra, str),
+            (partition, partition, req_str),
+            (iam_action, iam_action, req_str),
+            (is_dry_run, is_dry_run, req_bool),
+            (record_hash, record_hash, req_str),
+            (source_file, source_file, req_str),
+            (source_index, source_index, i64),
+            (source_format, source_format, req_str),
+        }
+    };
+}
+
+fn ts_type() -> DataType {
+    DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()))
+}
+
+fn resource_fields() -> Fields {
+    Fields::from(vec![
+        Field::new("arn", DataType::Utf8, true),
+        Field::new("account_id", DataType::Utf8, true),
+        Field::new("type", DataType::Utf8, true),
+    ])
+}
+
+fn resources_type() -> DataType {
+    DataType::List(Arc::new(Field::new(
+        "item",
+        DataType::Struct(resource_fields()),
+        true,
+    )))
+}
+
+/// The lake's schema (the `event_date` partition column lives in the path).
+pub fn schema() -> SchemaRef {
+    static S: OnceLock<SchemaRef> = OnceLock::new();
+    S.get_or_init(|| {
+        macro_rules! fields {
+            ($(($col:ident, $f:ident, $kind:ident)),* $(,)?) => {
+                vec![$(field!(stringify!($col), $kind)),*]
+            };
+        }
+        macro_rules! field {
+            ($n:expr, str) => {
+                Field::new($n, DataType::Utf8, true)
+            };
+            ($n:expr, req_str) => {
+                Field::new($n, DataType::Utf8, false)
+            };
+            ($n:expr, bool) => {
+                Field::new($n, DataType::Boolean, true)
+            };
+            ($n:expr, req_bool) => {
+                Field::new($n, DataType::Boolean, false)
+            };
+            ($n:expr, ts) => {
+                Field::new($n, ts_type(), true)
+            };
+            ($n:expr, req_ts) => {
+                Field::new($n, ts_type(), false)
+            };
+            ($n:expr, i64) => {
+                Field::new($n, DataType::Int64, false)
+            };
+        }
+        let mut f: Vec<Field> = scalar_columns!(fields);
+        // resources sits after the identity columns, before the JSON payloads
+        let at = f
+            .iter()
+            .position(|x| x.name() == "request_parameters")
+            .unwrap_or(f.len());
+        f.insert(at, Field::new("resources", resources_type(), true));
+        Arc::new(Schema::new(f))
+    })
+    .clone()
+}
+
+/// Arrow type names as `docs/SCHEMA.md` writes them.
+pub fn type_name(dt: &DataType) -> String {
+    match dt {
+        DataType::Utf8 => "string".into(),
+        DataType::Boolean => "boolean".into(),
+        DataType::Int64 => "int64".into(),
+        DataType::Timestamp(TimeUnit::Microsecond, Some(tz)) => format!("timestamp[us, {tz}]"),
+        DataType::List(f) => format!("list<{}>", type_name(f.data_type())),
+        DataType::Struct(fs) => format!(
+            "struct<{}>",
+            fs.iter()
+                .map(|f| format!("{}: {}", f.name(), type_name(f.data_type())))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        other => format!("{other}"),
+    }
+}
+
+/// Build one record batch from events (in the given order).
+pub fn to_batch(events: &[Event]) -> Result<RecordBatch, ArrowError> {
+    let n = events.len();
+    let mut cols: Vec<ArrayRef> = Vec::with_capacity(schema().fields().len());
+    macro_rules! build {
+        ($(($col:ident, $f:ident, $kind:ident)),* $(,)?) => {
+            $(
+                if stringify!($col) == "request_parameters" {
+                    cols.push(resources_array(events));
+                }
+                cols.push(build_col!($f, $kind));
+            )*
+        };
+    }
+    macro_rules! build_col {
+        ($f:ident, str) => {{
+            let mut b = StringBuilder::with_capacity(n, n * 16);
+            for e in events {
+                b.append_option(e.$f.as_deref());
+            }
+            Arc::new(b.finish()) as ArrayRef
+        }};
+        ($f:ident, req_str) => {{
+            let mut b = StringBuilder::with_capacity(n, n * 16);
+            for e in events {
+                b.append_value(&e.$f);
+            }
+            Arc::new(b.finish()) as ArrayRef
+        }};
+        ($f:ident, bool) => {{
+            let mut b = BooleanBuilder::with_capacity(n);
+            for e in events {
+                b.append_option(e.$f);
+            }
+            Arc::new(b.finish()) as ArrayRef
+        }};
+        ($f:ident, req_bool) => {{
+            let mut b = BooleanBuilder::with_capacity(n);
+            for e in events {
+                b.append_value(e.$f);
+            }
+            Arc::new(b.finish()) as ArrayRef
+        }};
+        ($f:ident, ts) => {{
+            let mut b = TimestampMicrosecondBuilder::with_capacity(n).with_timezone("UTC");
+            for e in events {
+                b.append_option(e.$f);
+            }
+            Arc::new(b.finish()) as ArrayRef
+        }};
+        ($f:ident, req_ts) => {{
+            let mut b = TimestampMicrosecondBuilder::with_capacity(n).with_timezone("UTC");
+            for e in events {
+                b.append_value(e.$f);
+            }
+            Arc::new(b.finish()) as ArrayRef
+        }};
+        ($f:ident, i64) => {{
+            let mut b = Int64Builder::with_capacity(n);
+            for e in events {
+                b.append_value(e.$f);
+            }
+            Arc::new(b.finish()) as ArrayRef
+        }};
+    }
+    scalar_columns!(build);
+    RecordBatch::try_new(schema(), cols)
+}
+
+fn resources_array(events: &[Event]) -> ArrayRef {
+    let sb = StructBuilder::from_fields(resource_fields(), 0);
+    let mut lb = ListBuilder::new(sb).with_field(Arc::new(Field::new(
+        "item",
+        DataType::Struct(resource_fields()),
+        true,
+    )));
+    for e in events {
+        match &e.resources {
+            None => lb.append(false),
+            Some(rs) => {
+                let sb = lb.values();
+                for r in rs {
+                    for (i, v) in [&r.arn, &r.account_id, &r.resource_type].iter().enumerate() {
+                        sb.field_builder::<StringBuilder>(i)
+                            .expect("resource fields are strings")
+                            .append_option(v.as_deref());
+                    }
+                    sb.append(true);
+                }
+                lb.append(true);
+            }
+        }
+    }
+    Arc::new(lb.finish())
+}
+
+/// Read a batch written with [`schema`] (by column name, so a projection or
+/// a later schema with more columns still reads) back into events.
+pub fn from_batch(batch: &RecordBatch) -> Result<Vec<Event>, ArrowError> {
+    let n = batch.num_rows();
+    let mut out = vec![Event::default(); n];
+    fn col<'b, T: 'static>(batch: &'b RecordBatch, name: &str) -> Option<&'b T> {
+        batch.column_by_name(name)?.as_any().downcast_ref::<T>()
+    }
+    macro_rules! read {
+        ($(($col:ident, $f:ident, $kind:ident)),* $(,)?) => { $( read_col!($col, $f, $kind); )* };
+    }
+    macro_rules! read_col {
+        ($col:ident, $f:ident, str) => {
+            if let Some(a) = col::<StringArray>(batch, stringify!($col)) {
+                for (i, e) in out.iter_mut().enumerate() {
+                    if a.is_valid(i) {
+                        e.$f = Some(a.value(i).to_string());
+                    }
+                }
+            }
+        };
+        ($col:ident, $f:ident, req_str) => {
+            if let Some(a) = col::<StringArray>(batch, stringify!($col)) {
+                for (i, e) in out.iter_mut().enumerate() {
+                    if a.is_valid(i) {
+                        e.$f = a.value(i).to_string();
+                    }
+                }
+            }
+        };
+        ($col:ident, $f:ident, bool) => {
+            if let Some(a) = col::<BooleanArray>(batch, stringify!($col)) {
+                for (i, e) in out.iter_mut().enumerate() {
+                    if a.is_valid(i) {
+                        e.$f = Some(a.value(i));
+                    }
+                }
+            }
+        };
+        ($col:ident, $f:ident, req_bool) => {
+            if let Some(a) = col::<BooleanArray>(batch, stringify!($col)) {
+                for (i, e) in out.iter_mut().enumerate() {
+                    if a.is_valid(i) {
+                        e.$f = a.value(i);
+                    }
+                }
+            }
+        };
+        ($col:ident, $f:ident, ts) => {
+            if let Some(a) = col::<TimestampMicrosecondArray>(batch, stringify!($col)) {
+                for (i, e) in out.iter_mut().enumerate() {
+                    if a.is_valid(i) {
+                        e.$f = Some(a.value(i));
+                    }
+                }
+            }
+        };
+        ($col:ident, $f:ident, req_ts) => {
+            if let Some(a) = col::<TimestampMicrosecondArray>(batch, stringify!($col)) {
+                for (i, e) in out.iter_mut().enumerate() {
+                    if a.is_valid(i) {
+                        e.$f = a.value(i);
+                    }
+                }
+            }
+        };
+        ($col:ident, $f:ident, i64) => {
+            if let Some(a) = col::<Int64Array>(batch, stringify!($col)) {
+                for (i, e) in out.iter_mut().enumerate() {
+                    if a.is_valid(i) {
+                        e.$f = a.value(i);
+                    }
+                }
+            }
+        };
+    }
+    scalar_columns!(read);
+    if let Some(list) = col::<ListArray>(batch, "resources") {
+        for (i, e) in out.iter_mut().enumerate() {
+            if !list.is_valid(i) {
+                continue;
+            }
+            let items = list.value(i);
+            let Some(st) = items.as_any().downcast_ref::<StructArray>() else {
+                continue;
+            };
+            let get = |c: usize, j: usize| -> Option<String> {
+                let a = st.column(c).as_any().downcast_ref::<StringArray>()?;
+                a.is_valid(j).then(|| a.value(j).to_string())
+            };
+            e.resources = Some(
+                (0..st.len())
+                    .map(|j| Resource {
+                        arn: get(0, j),
+                        account_id: get(1, j),
+                        resource_type: get(2, j),
+                    })
+                    .collect(),
+            );
+        }
+    }
+    let _ = n;
+    Ok(out)
+}
+
+/// `tlsDetails` as the columns describe it.
+pub fn tls_value(ev: &Event) -> Option<Value> {
+    let mut m = Map::new();
+    if let Some(v) = &ev.tls_version {
+        m.insert("tlsVersion".into(), Value::String(v.clone()));
+    }
+    if let Some(v) = &ev.tls_cipher_suite {
+        m.insert("cipherSuite".into(), Value::String(v.clone()));
+    }
+    if let Some(v) = &ev.tls_client_provided_host_header {
+        m.insert("clientProvidedHostHeader".into(), Value::String(v.clone()));
+    }
+    (!m.is_empty()).then_some(Value::Object(m))
+}
+
+/// `resources` as the column describes it.
+pub fn resources_value(rs: Option<&[Resource]>) -> Option<Value> {
+    let rs = rs?;
+    Some(Value::Array(
+        rs.iter()
+            .map(|r| {
+                let mut m = Map::new();
+                if let Some(v) = &r.arn {
+                    m.insert("ARN".into(), Value::String(v.clone()));
+                }
+                if let Some(v) = &r.account_id {
+                    m.insert("accountId".into(), Value::String(v.clone()));
+                }
+                if let Some(v) = &r.resource_type {
+                    m.insert("type".into(), Value::String(v.clone()));
+                }
+                Value::Object(m)
+            })
+            .collect(),
+    ))
+}
+
+fn json_text(s: &Option<String>) -> Option<Value> {
+    s.as_deref().and_then(|t| serde_json::from_str(t).ok())
+}
+
+/// The original record, rebuilt from the columns and `extra`.
+pub fn reconstruct(ev: &Event) -> Map<String, Value> {
+    let mut m = Map::new();
+    let s = |v: &Option<String>| v.clone().map(Value::String);
+    let b = |v: Option<bool>| v.map(Value::Bool);
+    let put = |m: &mut Map<String, Value>, k: &str, v: Option<Value>| {
+        if let Some(v) = v {
+            m.insert(k.to_string(), v);
+        }
+    };
+    put(&mut m, "eventVersion", s(&ev.event_version));
+    put(&mut m, "userIdentity", json_text(&ev.user_identity));
+    if let Some(t) = time::from_micros(ev.event_time) {
+        m.insert(
+            "eventTime".into(),
+            Value::String(time::format_event_time(&t)),
+        );
+    }
+    m.insert("eventSource".into(), Value::String(ev.event_source.clone()));
+    m.insert("eventName".into(), Value::String(ev.event_name.clone()));
+    put(&mut m, "awsRegion", s(&ev.aws_region));
+    put(&mut m, "sourceIPAddress", s(&ev.source_ip_address));
+    put(&mut m, "userAgent", s(&ev.user_agent));
+    put(&mut m, "errorCode", s(&ev.error_code));
+    put(&mut m, "errorMessage", s(&ev.error_message));
+    put(
+        &mut m,
+        "requestParameters",
+        json_text(&ev.request_parameters),
+    );
+    put(&mut m, "responseElements", json_text(&ev.response_elements));
+    put(
+        &mut m,
+        "additionalEventData",
+        json_text(&ev.additional_event_data),
+    );
+    put(&mut m, "requestID", s(&ev.request_id));
+    if !ev.event_id_synthetic {
+        m.insert("eventID".into(), Value::String(ev.event_id.clone()));
+    }
+    put(&mut m, "readOnly", b(ev.read_only));
+    put(
+        &mut m,
+        "resources",
+        resources_value(ev.resources.as_deref()),
+    );
+    put(&mut m, "eventType", s(&ev.event_type));
+    put(&mut m, "apiVersion", s(&ev.api_version));
+    put(&mut m, "managementEvent", b(ev.management_event));
+    put(&mut m, "recipientAccountId", s(&ev.recipient_account_id));
+    put(
+        &mut m,
+        "serviceEventDetails",
+        json_text(&ev.service_event_details),
+    );
+    put(&mut m, "sharedEventID", s(&ev.shared_event_id));
+    put(&mut m, "vpcEndpointId", s(&ev.vpc_endpoint_id));
+    put(
+        &mut m,
+        "vpcEndpointAccountId",
+        s(&ev.vpc_endpoint_account_id),
+    );
+    put(&mut m, "eventCategory", s(&ev.event_category));
+    put(&mut m, "addendum", json_text(&ev.addendum));
+    put(
+        &mut m,
+        "sessionCredentialFromConsole",
+        b(ev.session_credential_from_console),
+    );
+    put(
+        &mut m,
+        "edgeDeviceDetails",
+        json_text(&ev.edge_device_details),
+    );
+    put(&mut m, "tlsDetails", tls_value(ev));
+    put(&mut m, "insightDetails", json_text(&ev.insight_details));
+    if let Some(Value::Object(extra)) = json_text(&ev.extra) {
+        for (k, v) in extra {
+            // `"eventTime": null` in extra marks a record that had none.
+            if k == "eventTime" && v.is_null() {
+                m.remove("eventTime");
+            } else {
+                m.insert(k, v);
+            }
+        }
+    }
+    m
+}

@@ -1,0 +1,131 @@
+//! Opening an export file: gzip recognised by its magic bytes, limits on
+//! what a file may expand to, and a content hash of the bytes as stored.
+
+use flate2::read::MultiGzDecoder;
+use sha2::{Digest, Sha256};
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+/// Limits that keep hostile files from exhausting memory.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Largest single record (or NDJSON line), in bytes.
+    pub max_record_bytes: usize,
+    /// Largest JSON document that is not line-delimited, decompressed.
+    pub max_document_bytes: usize,
+    /// Largest decompressed size of any file (gzip bomb guard).
+    pub max_decompressed_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_record_bytes: crate::event::DEFAULT_MAX_RECORD_BYTES,
+            max_document_bytes: 1 << 30,
+            max_decompressed_bytes: 64 << 30,
+        }
+    }
+}
+
+/// Counts and hashes the stored (possibly compressed) bytes as they are read.
+#[derive(Default)]
+pub struct StoredStats {
+    pub bytes: u64,
+    pub hasher: Sha256,
+}
+
+struct Hashing<R> {
+    inner: R,
+    stats: Arc<Mutex<StoredStats>>,
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Ok(mut s) = self.stats.lock() {
+            s.bytes += n as u64;
+            s.hasher.update(&buf[..n]);
+        }
+        Ok(n)
+    }
+}
+
+/// Stops with an error once more than `limit` bytes came out.
+struct Limited<R> {
+    inner: R,
+    left: u64,
+    limit: u64,
+}
+
+impl<R: Read> Read for Limited<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n as u64 > self.left {
+            return Err(io::Error::other(format!(
+                "decompressed size exceeds the limit of {} bytes (a gzip bomb?); raise --max-decompressed-bytes if this file is genuine",
+                self.limit
+            )));
+        }
+        self.left -= n as u64;
+        Ok(n)
+    }
+}
+
+/// An opened export: decompressed bytes, and what was read of the stored file.
+pub struct Opened {
+    pub reader: Box<dyn BufRead + Send>,
+    pub gzip: bool,
+    pub stored: Arc<Mutex<StoredStats>>,
+}
+
+/// Open `path`, decompressing gzip when the first bytes say so.
+pub fn open(path: &Path, limits: &Limits) -> io::Result<Opened> {
+    let file = File::open(path)?;
+    let stored = Arc::new(Mutex::new(StoredStats::default()));
+    let mut raw = BufReader::with_capacity(
+        256 * 1024,
+        Hashing {
+            inner: file,
+            stats: stored.clone(),
+        },
+    );
+    let head = raw.fill_buf()?;
+    let gzip = head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b;
+    let decoded: Box<dyn Read + Send> = if gzip {
+        Box::new(MultiGzDecoder::new(raw))
+    } else {
+        Box::new(raw)
+    };
+    let reader = BufReader::with_capacity(
+        256 * 1024,
+        Limited {
+            inner: decoded,
+            left: limits.max_decompressed_bytes,
+            limit: limits.max_decompressed_bytes,
+        },
+    );
+    Ok(Opened {
+        reader: Box::new(reader),
+        gzip,
+        stored,
+    })
+}
+
+/// SHA-256 of a file's stored bytes, streamed.
+pub fn hash_file(path: &Path) -> io::Result<(String, u64)> {
+    let mut f = File::open(path)?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut total = 0u64;
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        total += n as u64;
+        h.update(&buf[..n]);
+    }
+    Ok((hex::encode(h.finalize()), total))
+}

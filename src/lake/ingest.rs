@@ -1,0 +1,871 @@
+//! Ingest: export files in, lake rows out.
+//!
+//! Worker threads (one per core) each take the next input file, decode and
+//! normalize its records, and stream them in chunks to the writer. The
+//! writer consumes files in sorted path order (so which copy of a
+//! conflicting duplicate is kept never depends on thread timing), drops
+//! duplicates, buffers rows per day and hands full buffers to an encoder
+//! thread that writes sorted Parquet files into staging. Memory is bounded by
+//! the buffer size and the channels, not by the input.
+
+use super::commit::{self, Move, RunRecord, SourceEntry};
+use super::{Lake, read, write};
+use crate::event::{self, Event, Origin};
+use crate::formats::{self, Content, FileReport, Limits, Location, Sink};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use std::fs::{self, File};
+use std::hash::{BuildHasher, Hasher, RandomState};
+use std::io::{self, BufWriter, Write};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, channel, sync_channel};
+use std::time::Instant;
+
+/// How to ingest.
+#[derive(Debug, Clone)]
+pub struct IngestOptions {
+    pub inputs: Vec<PathBuf>,
+    pub limits: Limits,
+    /// Any rejected record or unreadable file fails the run, lake unchanged.
+    pub strict: bool,
+    /// Decoding threads (0: one per core).
+    pub threads: usize,
+    /// Show a progress bar (only drawn when stderr is a terminal).
+    pub progress: bool,
+    /// Rows buffered before a Parquet file is written, in approximate bytes.
+    pub buffer_bytes: usize,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        IngestOptions {
+            inputs: Vec::new(),
+            limits: Limits::default(),
+            strict: false,
+            threads: 0,
+            progress: false,
+            buffer_bytes: 192 << 20,
+        }
+    }
+}
+
+/// A file that could not be read, or was read only in part.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileProblem {
+    pub path: String,
+    pub message: String,
+}
+
+/// What an ingest did. Serialized as the `--json` summary.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct IngestSummary {
+    pub run_id: String,
+    pub lake: String,
+    /// Files by recognised format (`unrecognized` included).
+    pub files: BTreeMap<String, u64>,
+    pub files_seen: u64,
+    /// Files whose content an earlier run already ingested.
+    pub files_already_ingested: u64,
+    pub valid_records: u64,
+    pub events_written: u64,
+    pub duplicates_exact: u64,
+    pub duplicates_conflicting: u64,
+    pub rejected: u64,
+    pub unrecognized_files: u64,
+    pub unreadable_files: u64,
+    pub iam_snapshots: Vec<String>,
+    pub digest_files: u64,
+    pub unrecognized: Vec<FileProblem>,
+    pub file_errors: Vec<FileProblem>,
+    pub bytes_read: u64,
+    pub bytes_decompressed: u64,
+    pub partitions: Vec<String>,
+    pub parquet_files_written: u64,
+    pub seconds: f64,
+    pub events_per_second: f64,
+    /// Runs an earlier, interrupted ingest left, completed by this one.
+    pub recovered_runs: Vec<String>,
+    /// `--strict` and something was rejected: nothing was committed.
+    pub aborted_strict: bool,
+    pub rejects_file: Option<String>,
+    pub conflicts_file: Option<String>,
+}
+
+impl IngestSummary {
+    /// Anything rejected, unreadable or unrecognised.
+    pub fn has_problems(&self) -> bool {
+        self.rejected > 0
+            || self.unreadable_files > 0
+            || self.unrecognized_files > 0
+            || !self.file_errors.is_empty()
+    }
+}
+
+/// Errors that stop an ingest.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error("input {0} does not exist")]
+    MissingInput(PathBuf),
+    #[error("lake {path}: {source}")]
+    Lake { path: PathBuf, source: io::Error },
+}
+
+fn lake_err(lake: &Lake) -> impl Fn(io::Error) -> IngestError + '_ {
+    move |source| IngestError::Lake {
+        path: lake.root.clone(),
+        source,
+    }
+}
+
+/// One input file to read.
+#[derive(Debug, Clone)]
+struct Input {
+    path: PathBuf,
+    /// Relative to the PATH argument it came from, `/`-separated.
+    rel: String,
+}
+
+/// A record that could not be ingested, as written to the rejects file.
+#[derive(Debug, Serialize)]
+struct RejectRow {
+    source_file: String,
+    source_index: Option<u64>,
+    location: String,
+    reason: String,
+    /// The original bytes, when they are UTF-8.
+    original: Option<String>,
+    /// The original bytes in hex, when they are not.
+    original_hex: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct ConflictRow<'a> {
+    event_id: &'a str,
+    kept: Reference,
+    set_aside: Reference,
+    record: serde_json::Value,
+}
+
+#[derive(Debug, Serialize, Clone)]
+struct Reference {
+    source_file: Option<String>,
+    source_index: Option<u64>,
+    in_lake_before_this_run: bool,
+}
+
+enum Msg {
+    Events(Vec<Event>),
+    Reject(RejectRow),
+    Done(Box<FileDone>),
+}
+
+#[derive(Default)]
+struct FileDone {
+    report: Option<FileReport>,
+    error: Option<String>,
+    already: Option<String>,
+    sha256: String,
+    size: u64,
+}
+
+const CHUNK: usize = 1024;
+
+struct WorkerSink<'a> {
+    rel: &'a str,
+    format: String,
+    limits: &'a Limits,
+    chunk: Vec<Event>,
+    tx: &'a SyncSender<Msg>,
+    /// Receiver gone: stop producing.
+    closed: bool,
+}
+
+impl WorkerSink<'_> {
+    fn send(&mut self, m: Msg) {
+        if !self.closed && self.tx.send(m).is_err() {
+            self.closed = true;
+        }
+    }
+    fn flush(&mut self) {
+        if !self.chunk.is_empty() {
+            let c = std::mem::take(&mut self.chunk);
+            self.send(Msg::Events(c));
+        }
+    }
+}
+
+fn reject_row(
+    rel: &str,
+    bytes: &[u8],
+    index: Option<u64>,
+    at: Location,
+    reason: String,
+) -> RejectRow {
+    let (original, original_hex) = match std::str::from_utf8(bytes) {
+        Ok(s) => (Some(s.to_string()), None),
+        Err(_) => (None, Some(hex::encode(bytes))),
+    };
+    RejectRow {
+        source_file: rel.to_string(),
+        source_index: index,
+        location: at.to_string(),
+        reason,
+        original,
+        original_hex,
+    }
+}
+
+impl Sink for WorkerSink<'_> {
+    fn begin(&mut self, format: &str) {
+        self.format = format.to_string();
+    }
+    fn record(&mut self, text: &str, index: u64, at: Location) {
+        let origin = Origin {
+            source_file: self.rel,
+            source_index: index as i64,
+            source_format: &self.format,
+        };
+        match event::normalize(text, origin, self.limits.max_record_bytes) {
+            Ok(ev) => {
+                self.chunk.push(ev);
+                if self.chunk.len() >= CHUNK {
+                    self.flush();
+                }
+            }
+            Err(e) => {
+                let row = reject_row(self.rel, text.as_bytes(), Some(index), at, e.to_string());
+                self.send(Msg::Reject(row));
+            }
+        }
+    }
+    fn reject(&mut self, bytes: &[u8], index: Option<u64>, at: Location, reason: String) {
+        let row = reject_row(self.rel, bytes, index, at, reason);
+        self.send(Msg::Reject(row));
+    }
+}
+
+fn process_file(
+    input: &Input,
+    limits: &Limits,
+    known: &BTreeMap<String, String>,
+    tx: &SyncSender<Msg>,
+) {
+    let mut done = FileDone::default();
+    match formats::source::hash_file(&input.path) {
+        Err(e) => {
+            done.error = Some(format!("cannot read: {e}"));
+        }
+        Ok((sha, size)) => {
+            done.sha256 = sha.clone();
+            done.size = size;
+            if let Some(prev) = known.get(&sha) {
+                done.already = Some(prev.clone());
+            } else {
+                let mut sink = WorkerSink {
+                    rel: &input.rel,
+                    format: String::new(),
+                    limits,
+                    chunk: Vec::new(),
+                    tx,
+                    closed: false,
+                };
+                match formats::decode_file(&input.path, limits, &mut sink) {
+                    Ok(mut report) => {
+                        sink.flush();
+                        // Events carry the format they were decoded as.
+                        if report.stored_sha256.as_deref().is_some_and(|s| s != sha)
+                            || report.stored_bytes.is_some_and(|b| b != size)
+                        {
+                            report.errors.push(
+                                "the file changed while it was being read; run the ingest again once it is complete"
+                                    .into(),
+                            );
+                        }
+                        done.report = Some(report);
+                    }
+                    Err(e) => {
+                        sink.flush();
+                        done.error = Some(format!("cannot read: {e}"));
+                    }
+                }
+            }
+        }
+    }
+    let _ = tx.send(Msg::Done(Box::new(done)));
+}
+
+/// Walk the inputs: files as given, directories recursively, sorted.
+fn collect_inputs(
+    opts: &IngestOptions,
+    lake: &Lake,
+    problems: &mut Vec<FileProblem>,
+) -> Result<Vec<Input>, IngestError> {
+    let lake_canon = fs::canonicalize(&lake.root).ok();
+    let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for root in &opts.inputs {
+        let meta = fs::metadata(root).map_err(|_| IngestError::MissingInput(root.clone()))?;
+        if meta.is_file() {
+            let rel = root
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| root.display().to_string());
+            if seen.insert(fs::canonicalize(root).unwrap_or(root.clone())) {
+                out.push(Input {
+                    path: root.clone(),
+                    rel,
+                });
+            }
+            continue;
+        }
+        let walker = walkdir::WalkDir::new(root)
+            .follow_links(true)
+            .sort_by_file_name();
+        for entry in walker {
+            match entry {
+                Err(e) => problems.push(FileProblem {
+                    path: e
+                        .path()
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_else(|| root.display().to_string()),
+                    message: if e.loop_ancestor().is_some() {
+                        "symbolic link loop; not followed".into()
+                    } else {
+                        format!("cannot read: {e}")
+                    },
+                }),
+                Ok(e) => {
+                    if !e.file_type().is_file() {
+                        continue;
+                    }
+                    let p = e.path().to_path_buf();
+                    let canon = fs::canonicalize(&p).unwrap_or(p.clone());
+                    if lake_canon.as_ref().is_some_and(|l| canon.starts_with(l)) {
+                        continue;
+                    }
+                    if !seen.insert(canon) {
+                        continue;
+                    }
+                    let rel = p
+                        .strip_prefix(root)
+                        .unwrap_or(&p)
+                        .components()
+                        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                        .collect::<Vec<_>>()
+                        .join("/");
+                    out.push(Input { path: p, rel });
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn new_run_id() -> String {
+    let mut h = RandomState::new().build_hasher();
+    h.write_u32(std::process::id());
+    let now = chrono::Utc::now();
+    h.write_i64(now.timestamp_nanos_opt().unwrap_or(0));
+    format!(
+        "{}-{:08x}",
+        now.format("%Y%m%dT%H%M%S%.3fZ")
+            .to_string()
+            .replace('.', ""),
+        h.finish() as u32
+    )
+}
+
+/// Which event IDs the lake holds, and what each looked like.
+struct Dedup {
+    a: RandomState,
+    b: RandomState,
+    seen: HashMap<u128, Seen>,
+    /// Other versions (record hashes) of IDs with conflicting duplicates.
+    set_aside: HashMap<u128, Vec<u64>>,
+}
+
+#[derive(Clone, Copy)]
+struct Seen {
+    hash: u64,
+    /// Input file number, or `u32::MAX` for rows from earlier runs.
+    file: u32,
+    index: u64,
+}
+
+enum Verdict {
+    New,
+    Exact,
+    Conflict(Seen),
+}
+
+fn hash_prefix(record_hash: &str) -> u64 {
+    u64::from_str_radix(record_hash.get(..16).unwrap_or("0"), 16).unwrap_or(0)
+}
+
+impl Dedup {
+    fn new() -> Self {
+        Dedup {
+            a: RandomState::new(),
+            b: RandomState::new(),
+            seen: HashMap::new(),
+            set_aside: HashMap::new(),
+        }
+    }
+    fn key(&self, id: &str) -> u128 {
+        let x = self.a.hash_one(id) as u128;
+        let y = self.b.hash_one(id) as u128;
+        (x << 64) | y
+    }
+    fn check(&mut self, id: &str, record_hash: &str, file: u32, index: u64) -> Verdict {
+        let k = self.key(id);
+        let h = hash_prefix(record_hash);
+        match self.seen.get(&k) {
+            None => {
+                self.seen.insert(
+                    k,
+                    Seen {
+                        hash: h,
+                        file,
+                        index,
+                    },
+                );
+                Verdict::New
+            }
+            Some(s) if s.hash == h => Verdict::Exact,
+            Some(s) => {
+                // Equal to a version already set aside: an exact duplicate of it.
+                let others = self.set_aside.entry(k).or_default();
+                if others.contains(&h) {
+                    Verdict::Exact
+                } else {
+                    others.push(h);
+                    Verdict::Conflict(*s)
+                }
+            }
+        }
+    }
+}
+
+struct Staged {
+    rel_staged: String,
+    rel_target: String,
+}
+
+/// The writer's state for one run.
+struct Writer<'l> {
+    lake: &'l Lake,
+    run_id: String,
+    buffers: BTreeMap<String, Vec<Event>>,
+    buffered_bytes: usize,
+    limit: usize,
+    seq: u64,
+    staged: Vec<Staged>,
+    encode_tx: Option<SyncSender<(PathBuf, Vec<Event>)>>,
+    partitions: std::collections::BTreeSet<String>,
+}
+
+fn approx_bytes(ev: &Event) -> usize {
+    let s = |o: &Option<String>| o.as_ref().map_or(0, |x| x.len());
+    2048 + s(&ev.user_identity)
+        + s(&ev.request_parameters)
+        + s(&ev.response_elements)
+        + s(&ev.additional_event_data)
+        + s(&ev.extra)
+        + s(&ev.user_agent)
+        + s(&ev.error_message)
+}
+
+impl Writer<'_> {
+    fn push(&mut self, ev: Event) -> io::Result<()> {
+        let date = event::time::from_micros(ev.event_time)
+            .map(|t| t.format("%Y-%m-%d").to_string())
+            .unwrap_or_else(|| "1970-01-01".into());
+        self.buffered_bytes += approx_bytes(&ev);
+        self.buffers.entry(date).or_default().push(ev);
+        while self.buffered_bytes > self.limit {
+            let Some(largest) = self
+                .buffers
+                .iter()
+                .max_by_key(|(_, v)| v.len())
+                .map(|(k, _)| k.clone())
+            else {
+                break;
+            };
+            self.flush_date(&largest)?;
+        }
+        Ok(())
+    }
+
+    fn flush_date(&mut self, date: &str) -> io::Result<()> {
+        let Some(events) = self.buffers.remove(date) else {
+            return Ok(());
+        };
+        self.buffered_bytes = self
+            .buffered_bytes
+            .saturating_sub(events.iter().map(approx_bytes).sum());
+        if events.is_empty() {
+            return Ok(());
+        }
+        self.seq += 1;
+        let name = format!("part-{}-{:05}.parquet", self.run_id, self.seq);
+        let part = format!("event_date={date}");
+        let rel_staged = format!("_backtrail/staging/{}/events/{part}/{name}", self.run_id);
+        let rel_target = format!("events/{part}/{name}");
+        let path = self.lake.root.join(&rel_staged);
+        if let Some(p) = path.parent() {
+            fs::create_dir_all(p)?;
+        }
+        self.partitions.insert(date.to_string());
+        self.staged.push(Staged {
+            rel_staged,
+            rel_target,
+        });
+        match &self.encode_tx {
+            Some(tx) => tx
+                .send((path, events))
+                .map_err(|_| io::Error::other("the Parquet encoder stopped")),
+            None => Ok(()),
+        }
+    }
+
+    fn flush_all(&mut self) -> io::Result<()> {
+        let dates: Vec<String> = self.buffers.keys().cloned().collect();
+        for d in dates {
+            self.flush_date(&d)?;
+        }
+        Ok(())
+    }
+}
+
+/// Ingest `opts.inputs` into `lake`.
+pub fn ingest(lake: &Lake, opts: &IngestOptions) -> Result<IngestSummary, IngestError> {
+    let started = Instant::now();
+    let started_at = chrono::Utc::now();
+    let le = lake_err(lake);
+    fs::create_dir_all(lake.events_dir()).map_err(&le)?;
+    let _lock = commit::lock(lake).map_err(&le)?;
+    let recovered = commit::recover(lake).map_err(&le)?;
+    for r in &recovered {
+        tracing::warn!("completed the commit of an interrupted ingest run {r}");
+    }
+    let known = commit::ingested_sources(lake).map_err(&le)?;
+
+    let mut summary = IngestSummary {
+        run_id: new_run_id(),
+        lake: lake.root.display().to_string(),
+        recovered_runs: recovered,
+        ..IngestSummary::default()
+    };
+    let mut walk_problems = Vec::new();
+    let inputs = collect_inputs(opts, lake, &mut walk_problems)?;
+    summary.unreadable_files += walk_problems.len() as u64;
+    summary.file_errors.extend(walk_problems);
+
+    // What the lake already holds.
+    let mut dedup = Dedup::new();
+    read::for_each_id(lake, |id, h| {
+        let _ = dedup.check(id, h, u32::MAX, 0);
+    })
+    .map_err(&le)?;
+
+    let staging = lake.staging_dir().join(&summary.run_id);
+    fs::create_dir_all(&staging).map_err(&le)?;
+    let rejects_path = staging.join("rejects.ndjson");
+    let conflicts_path = staging.join("conflicts.ndjson");
+    let mut rejects: Option<BufWriter<File>> = None;
+    let mut conflicts: Option<BufWriter<File>> = None;
+
+    let threads = if opts.threads == 0 {
+        std::thread::available_parallelism().map_or(2, |n| n.get())
+    } else {
+        opts.threads
+    };
+    let progress = crate::progress::Progress::new(opts.progress, inputs.len() as u64);
+
+    let next = AtomicUsize::new(0);
+    let (announce_tx, announce_rx) = channel::<(usize, Receiver<Msg>)>();
+    let (encode_tx, encode_rx) = sync_channel::<(PathBuf, Vec<Event>)>(1);
+    let mut sources: Vec<SourceEntry> = Vec::new();
+
+    let result: io::Result<Vec<Staged>> = std::thread::scope(|scope| {
+        // Decoders.
+        for _ in 0..threads.max(1) {
+            let announce_tx = announce_tx.clone();
+            let inputs = &inputs;
+            let next = &next;
+            let known = &known;
+            let limits = &opts.limits;
+            scope.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    if i >= inputs.len() {
+                        break;
+                    }
+                    let (tx, rx) = sync_channel::<Msg>(8);
+                    if announce_tx.send((i, rx)).is_err() {
+                        break;
+                    }
+                    process_file(&inputs[i], limits, known, &tx);
+                }
+            });
+        }
+        drop(announce_tx);
+
+        // Encoder: sorted Parquet files into staging.
+        let encoder = scope.spawn(move || -> io::Result<u64> {
+            let mut files = 0;
+            for (path, mut events) in encode_rx {
+                write::write_events(&path, &mut events)
+                    .map_err(|e| io::Error::other(format!("writing {}: {e}", path.display())))?;
+                files += 1;
+            }
+            Ok(files)
+        });
+
+        let mut writer = Writer {
+            lake,
+            run_id: summary.run_id.clone(),
+            buffers: BTreeMap::new(),
+            buffered_bytes: 0,
+            limit: opts.buffer_bytes.max(1 << 20),
+            seq: 0,
+            staged: Vec::new(),
+            encode_tx: Some(encode_tx),
+            partitions: Default::default(),
+        };
+
+        let mut pending: BTreeMap<usize, Receiver<Msg>> = BTreeMap::new();
+        let write_result = (|| -> io::Result<()> {
+            for file_no in 0..inputs.len() {
+                let rx = loop {
+                    if let Some(rx) = pending.remove(&file_no) {
+                        break rx;
+                    }
+                    match announce_rx.recv() {
+                        Ok((i, rx)) => {
+                            pending.insert(i, rx);
+                        }
+                        Err(_) => return Err(io::Error::other("decoder threads stopped")),
+                    }
+                };
+                let input = &inputs[file_no];
+                let mut written = 0u64;
+                let mut valid = 0u64;
+                let mut rejected = 0u64;
+                for msg in rx.iter() {
+                    match msg {
+                        Msg::Events(evs) => {
+                            for ev in evs {
+                                summary.valid_records += 1;
+                                valid += 1;
+                                match dedup.check(
+                                    &ev.event_id,
+                                    &ev.record_hash,
+                                    file_no as u32,
+                                    ev.source_index as u64,
+                                ) {
+                                    Verdict::New => {
+                                        written += 1;
+                                        writer.push(ev)?;
+                                    }
+                                    Verdict::Exact => summary.duplicates_exact += 1,
+                                    Verdict::Conflict(kept) => {
+                                        summary.duplicates_conflicting += 1;
+                                        if conflicts.is_none() {
+                                            conflicts = Some(BufWriter::new(File::create(
+                                                &conflicts_path,
+                                            )?));
+                                        }
+                                        let Some(w) = conflicts.as_mut() else {
+                                            continue;
+                                        };
+                                        let in_lake = kept.file == u32::MAX;
+                                        let row = ConflictRow {
+                                            event_id: &ev.event_id,
+                                            kept: Reference {
+                                                source_file: (!in_lake).then(|| {
+                                                    inputs[kept.file as usize].rel.clone()
+                                                }),
+                                                source_index: (!in_lake).then_some(kept.index),
+                                                in_lake_before_this_run: in_lake,
+                                            },
+                                            set_aside: Reference {
+                                                source_file: Some(ev.source_file.clone()),
+                                                source_index: Some(ev.source_index as u64),
+                                                in_lake_before_this_run: false,
+                                            },
+                                            record: serde_json::Value::Object(
+                                                event::schema::reconstruct(&ev),
+                                            ),
+                                        };
+                                        serde_json::to_writer(&mut *w, &row)?;
+                                        w.write_all(b"\n")?;
+                                    }
+                                }
+                            }
+                        }
+                        Msg::Reject(row) => {
+                            rejected += 1;
+                            summary.rejected += 1;
+                            if rejects.is_none() {
+                                rejects = Some(BufWriter::new(File::create(&rejects_path)?));
+                            }
+                            if let Some(w) = rejects.as_mut() {
+                                serde_json::to_writer(&mut *w, &row)?;
+                                w.write_all(b"\n")?;
+                            }
+                        }
+                        Msg::Done(done) => {
+                            summary.files_seen += 1;
+                            account_file(&mut summary, input, &done);
+                            if done.already.is_none() && done.error.is_none() {
+                                let r = done.report.as_ref();
+                                sources.push(SourceEntry {
+                                    path: input.rel.clone(),
+                                    sha256: done.sha256.clone(),
+                                    size: done.size,
+                                    format: r.map_or("unrecognized".into(), |r| r.format.clone()),
+                                    records: r.map_or(0, |r| r.records),
+                                    valid,
+                                    events_written: written,
+                                    rejected,
+                                });
+                            }
+                            progress.file_done(summary.valid_records);
+                        }
+                    }
+                }
+            }
+            writer.flush_all()
+        })();
+        writer.encode_tx = None;
+        summary.parquet_files_written = writer.staged.len() as u64;
+        summary.partitions = writer.partitions.iter().cloned().collect();
+        let staged = std::mem::take(&mut writer.staged);
+        drop(writer);
+        drop(announce_rx);
+        drop(pending);
+        let enc = encoder
+            .join()
+            .map_err(|_| io::Error::other("the Parquet encoder panicked"))?;
+        write_result?;
+        enc?;
+        Ok(staged)
+    });
+    progress.finish();
+    let staged = match result {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = fs::remove_dir_all(&staging);
+            return Err(le(e));
+        }
+    };
+    for w in [rejects.as_mut(), conflicts.as_mut()].into_iter().flatten() {
+        w.flush().map_err(&le)?;
+        w.get_ref().sync_all().map_err(&le)?;
+    }
+    summary.events_written =
+        summary.valid_records - summary.duplicates_exact - summary.duplicates_conflicting;
+    summary.seconds = started.elapsed().as_secs_f64();
+    summary.events_per_second = if summary.seconds > 0.0 {
+        summary.valid_records as f64 / summary.seconds
+    } else {
+        0.0
+    };
+
+    if opts.strict && (summary.rejected > 0 || summary.unreadable_files > 0) {
+        summary.aborted_strict = true;
+        let _ = fs::remove_dir_all(&staging);
+        return Ok(summary);
+    }
+
+    let mut moves: Vec<Move> = staged
+        .into_iter()
+        .map(|s| Move {
+            staged: s.rel_staged,
+            target: s.rel_target,
+        })
+        .collect();
+    let run = summary.run_id.clone();
+    if rejects.is_some() {
+        let target = format!("_backtrail/rejects/{run}.ndjson");
+        summary.rejects_file = Some(lake.root.join(&target).display().to_string());
+        moves.push(Move {
+            staged: format!("_backtrail/staging/{run}/rejects.ndjson"),
+            target,
+        });
+    }
+    if conflicts.is_some() {
+        let target = format!("_backtrail/conflicts/{run}.ndjson");
+        summary.conflicts_file = Some(lake.root.join(&target).display().to_string());
+        moves.push(Move {
+            staged: format!("_backtrail/staging/{run}/conflicts.ndjson"),
+            target,
+        });
+    }
+    if sources.is_empty() && moves.is_empty() {
+        let _ = fs::remove_dir_all(&staging);
+        return Ok(summary);
+    }
+    let rec = RunRecord {
+        run_id: run,
+        backtrail_version: env!("CARGO_PKG_VERSION").into(),
+        started: started_at.to_rfc3339(),
+        finished: chrono::Utc::now().to_rfc3339(),
+        sources,
+        moves,
+        summary: serde_json::to_value(&summary).unwrap_or_default(),
+    };
+    commit::commit(lake, &rec).map_err(&le)?;
+    Ok(summary)
+}
+
+fn account_file(summary: &mut IngestSummary, input: &Input, done: &FileDone) {
+    if done.already.is_some() {
+        summary.files_already_ingested += 1;
+        return;
+    }
+    summary.bytes_read += done.size;
+    if let Some(e) = &done.error {
+        summary.unreadable_files += 1;
+        summary.file_errors.push(FileProblem {
+            path: input.rel.clone(),
+            message: e.clone(),
+        });
+        return;
+    }
+    let Some(r) = &done.report else { return };
+    summary.bytes_decompressed += r.decompressed_bytes;
+    *summary.files.entry(r.format.clone()).or_default() += 1;
+    match r.content {
+        Some(Content::IamSnapshot) => summary.iam_snapshots.push(input.rel.clone()),
+        Some(Content::Digest) => summary.digest_files += 1,
+        _ => {}
+    }
+    if let Some(why) = &r.unrecognized {
+        summary.unrecognized_files += 1;
+        summary.unrecognized.push(FileProblem {
+            path: input.rel.clone(),
+            message: why.clone(),
+        });
+    }
+    for e in &r.errors {
+        if r.unrecognized.as_deref() == Some(e.as_str()) {
+            continue;
+        }
+        summary.file_errors.push(FileProblem {
+            path: input.rel.clone(),
+            message: e.clone(),
+        });
+    }
+}
+
+/// Paths of a lake's reject files, oldest first.
+pub fn reject_files(lake: &Lake) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = fs::read_dir(lake.rejects_dir())
+        .map(|rd| rd.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    v.sort();
+    v
+}

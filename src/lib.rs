@@ -1,0 +1,12 @@
+//! backtrail: an offline postmortem analyzer for AWS CloudTrail logs.
+//!
+//! The pipeline, in module order: [`formats`] decodes export files into
+//! records; [`event`] normalizes a record into the lake's schema; [`lake`]
+//! writes, reads and exports the Parquet lake; [`cli`] is the command line.
+
+pub mod cli;
+pub mod event;
+pub mod exit;
+pub mod formats;
+pub mod lake;
+pub mod progress;
