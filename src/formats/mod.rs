@@ -281,20 +281,28 @@ pub fn decode_file(path: &Path, limits: &Limits, sink: &mut dyn Sink) -> io::Res
     let mut reader = opened.reader;
     let mut first = Vec::new();
     let first_read = read_line_limited(&mut *reader, &mut first, limits.max_document_bytes);
+    // A read error on the first line (truncated gzip, a limit) still leaves
+    // what was read, to salvage as a document.
+    let mut read_failed = false;
     let first_state = match first_read {
         Ok(s) => s,
         Err(e) => {
-            report.format = UNRECOGNIZED.into();
-            report.unrecognized = Some(format!("cannot read: {}", io_reason(&e, opened.gzip)));
-            report
-                .errors
-                .push(report.unrecognized.clone().unwrap_or_default());
-            return Ok(report);
+            report.errors.push(format!(
+                "{} after {} decompressed bytes; records after this point are lost",
+                io_reason(&e, opened.gzip),
+                first.len()
+            ));
+            read_failed = true;
+            if first.is_empty() { None } else { Some(false) }
         }
     };
     let Some(first_too_long) = first_state else {
         report.format = UNRECOGNIZED.into();
-        report.unrecognized = Some("empty file".into());
+        report.unrecognized = Some(if read_failed {
+            report.errors.join("; ")
+        } else {
+            "empty file".into()
+        });
         return Ok(report);
     };
     let first_line = strip_bom(&first).to_vec();
@@ -302,7 +310,7 @@ pub fn decode_file(path: &Path, limits: &Limits, sink: &mut dyn Sink) -> io::Res
 
     // Line mode: the first line is a whole value, and more follows.
     let mut line_mode = false;
-    if !first_too_long && is_complete_value(&first_line) {
+    if !first_too_long && !read_failed && is_complete_value(&first_line) {
         let more = reader.fill_buf().map(|b| !trim_ascii(b).is_empty());
         line_mode = matches!(more, Ok(true));
     }
@@ -310,7 +318,7 @@ pub fn decode_file(path: &Path, limits: &Limits, sink: &mut dyn Sink) -> io::Res
         decode_lines(first_line, reader, limits, sink, &mut report);
     } else {
         let mut doc = first_line;
-        if !first_too_long {
+        if !first_too_long && !read_failed {
             doc.push(b'\n');
             let cap = limits.max_document_bytes as u64 + 1
                 - (doc.len() as u64).min(limits.max_document_bytes as u64);

@@ -327,7 +327,7 @@ fn collect_inputs(
                 Err(e) => problems.push(FileProblem {
                     path: e
                         .path()
-                        .map(|p| p.display().to_string())
+                        .map(|p| p.strip_prefix(root).unwrap_or(p).display().to_string())
                         .unwrap_or_else(|| root.display().to_string()),
                     message: if e.loop_ancestor().is_some() {
                         "symbolic link loop; not followed".into()

@@ -1,0 +1,412 @@
+//! `backtrail ingest` through the binary: every input format, dedup across
+//! runs, the manifest, `--strict`, and each kind of bad input.
+
+mod common;
+
+use flate2::Compression;
+use flate2::write::GzEncoder;
+use serde_json::{Value, json};
+use std::io::Write;
+use std::path::Path;
+
+fn record(id: &str, name: &str) -> Value {
+    json!({
+        "eventVersion": "1.08",
+        "userIdentity": {"type": "IAMUser", "principalId": "AIDAEXAMPLE", "arn": "arn:aws:iam::111122223333:user/alice",
+                         "accountId": "111122223333", "accessKeyId": "AKIAEXAMPLE", "userName": "alice"},
+        "eventTime": "2024-05-01T10:00:00Z",
+        "eventSource": "ec2.amazonaws.com",
+        "eventName": name,
+        "awsRegion": "eu-west-1",
+        "sourceIPAddress": "192.0.2.1",
+        "userAgent": "aws-cli/2.15.0",
+        "requestParameters": {"instancesSet": {"items": [{"instanceId": "i-0abc"}]}},
+        "responseElements": null,
+        "requestID": format!("req-{id}"),
+        "eventID": id,
+        "readOnly": false,
+        "eventType": "AwsApiCall",
+        "managementEvent": true,
+        "recipientAccountId": "111122223333",
+        "eventCategory": "Management"
+    })
+}
+
+fn write(path: &Path, bytes: &[u8]) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, bytes).unwrap();
+}
+
+fn gz(bytes: &[u8]) -> Vec<u8> {
+    let mut e = GzEncoder::new(Vec::new(), Compression::default());
+    e.write_all(bytes).unwrap();
+    e.finish().unwrap()
+}
+
+fn rejects(lake: &Path) -> Vec<Value> {
+    let dir = lake.join("_backtrail/rejects");
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd {
+            for l in std::fs::read_to_string(e.unwrap().path()).unwrap().lines() {
+                out.push(serde_json::from_str(l).unwrap());
+            }
+        }
+    }
+    out
+}
+
+fn parquet_count(lake: &Path) -> usize {
+    walk(&lake.join("events"))
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "parquet"))
+        .count()
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_input_format_is_recognised_by_content() {
+    let t = tempfile::tempdir().unwrap();
+    let inp = t.path().join("in");
+    let r = |i: u32| record(&format!("id-{i}"), "StopInstances");
+    let records_doc = json!({"Records": [r(1), r(2)]}).to_string();
+    // S3 layout, gzip, named without .gz to show names do not matter.
+    write(
+        &inp.join("AWSLogs/111122223333/CloudTrail/eu-west-1/2024/05/01/a.json"),
+        &gz(records_doc.as_bytes()),
+    );
+    write(
+        &inp.join("AWSLogs/o-abc123/111122223333/CloudTrail/eu-west-1/2024/05/01/b.json.gz"),
+        json!({"Records": [r(3)]}).to_string().as_bytes(),
+    );
+    write(
+        &inp.join("lines.ndjson"),
+        format!("{}\n{}\n", r(4), r(5)).as_bytes(),
+    );
+    write(
+        &inp.join("lines-gz.bin"),
+        &gz(format!("{}\r\n{}\r\n", r(6), r(7)).as_bytes()),
+    );
+    write(
+        &inp.join("array.json"),
+        json!([r(8), r(9)]).to_string().as_bytes(),
+    );
+    write(
+        &inp.join("single.json"),
+        serde_json::to_string_pretty(&r(10)).unwrap().as_bytes(),
+    );
+    let item = |i: u32| json!({"EventId": format!("id-{i}"), "EventName": "StopInstances", "CloudTrailEvent": r(i).to_string()});
+    write(
+        &inp.join("lookup-pages.json"),
+        format!(
+            "{}\n{}",
+            serde_json::to_string_pretty(&json!({"Events": [item(11)], "NextToken": "x"})).unwrap(),
+            serde_json::to_string_pretty(&json!({"Events": [item(12)]})).unwrap()
+        )
+        .as_bytes(),
+    );
+    write(
+        &inp.join("lookup-lines.jsonl"),
+        format!("{}\n{}\n", item(13), item(14)).as_bytes(),
+    );
+    write(
+        &inp.join("eventbridge.json"),
+        json!({"version": "0", "id": "x", "detail-type": "AWS API Call via CloudTrail", "source": "aws.ec2",
+               "account": "111122223333", "time": "2024-05-01T10:00:00Z", "region": "eu-west-1", "resources": [],
+               "detail": r(15)}).to_string().as_bytes(),
+    );
+    write(
+        &inp.join("cwl.json"),
+        &gz(json!({"messageType": "DATA_MESSAGE", "owner": "111122223333", "logGroup": "g", "logStream": "s",
+                  "subscriptionFilters": ["f"], "logEvents": [
+                      {"id": "1", "timestamp": 1714557600000u64, "message": r(16).to_string()},
+                      {"id": "2", "timestamp": 1714557600000u64, "message": r(17).to_string()}]})
+            .to_string()
+            .as_bytes()),
+    );
+    write(
+        &inp.join("iam.json"),
+        json!({"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": [], "Policies": []})
+            .to_string()
+            .as_bytes(),
+    );
+    write(
+        &inp.join("digest.json"),
+        json!({"awsAccountId": "111122223333", "digestStartTime": "2024-05-01T10:00:00Z", "digestEndTime": "2024-05-01T11:00:00Z",
+               "digestS3Bucket": "b", "logFiles": []}).to_string().as_bytes(),
+    );
+    write(&inp.join("notes.csv"), b"a,b\n1,2\n");
+
+    let lake = t.path().join("lake");
+    let (code, s) = common::ingest(&[&inp], &lake, &[]);
+    assert_eq!(code, 3, "the CSV is unrecognised: {s}");
+    assert_eq!(s["events_written"], 17, "{s}");
+    assert_eq!(s["rejected"], 0, "{s}");
+    let files = &s["files"];
+    assert_eq!(files["records"], 2);
+    assert_eq!(files["ndjson"], 2);
+    assert_eq!(files["array"], 1);
+    assert_eq!(files["single"], 1);
+    assert_eq!(files["lookup-events"], 1);
+    assert_eq!(files["lookup-events-ndjson"], 1);
+    assert_eq!(files["eventbridge"], 1);
+    assert_eq!(files["cloudwatch-logs"], 1);
+    assert_eq!(files["iam-authorization-details"], 1);
+    assert_eq!(files["digest"], 1);
+    assert_eq!(files["unrecognized"], 1);
+    assert_eq!(s["iam_snapshots"], json!(["iam.json"]));
+    assert_eq!(s["unrecognized"][0]["path"], "notes.csv");
+    // Every record comes back equal to what went in.
+    let rows = common::export_with_source(&lake);
+    assert_eq!(rows.len(), 17);
+    for row in rows {
+        let id = row["record"]["eventID"].as_str().unwrap();
+        let i: u32 = id.trim_start_matches("id-").parse().unwrap();
+        assert_eq!(row["record"], r(i), "{id}");
+    }
+    // The partition layout is Hive style.
+    assert!(lake.join("events/event_date=2024-05-01").is_dir());
+}
+
+#[test]
+fn duplicates_across_runs_and_the_manifest() {
+    let t = tempfile::tempdir().unwrap();
+    let a = t.path().join("a.json");
+    write(
+        &a,
+        json!({"Records": [record("e1", "StopInstances"), record("e2", "StartInstances")]})
+            .to_string()
+            .as_bytes(),
+    );
+    let lake = t.path().join("lake");
+    let (code, s) = common::ingest(&[&a], &lake, &[]);
+    assert_eq!((code, s["events_written"].as_u64()), (0, Some(2)), "{s}");
+
+    // Same file again: nothing new, and it says so.
+    let (code, s) = common::ingest(&[&a], &lake, &[]);
+    assert_eq!(code, 0);
+    assert_eq!(s["events_written"], 0);
+    assert_eq!(s["files_already_ingested"], 1);
+
+    // Another file: an exact copy of e1 in another format, a conflicting e2, a new e3.
+    let b = t.path().join("b.ndjson");
+    let mut e2 = record("e2", "StartInstances");
+    e2["sourceIPAddress"] = json!("198.51.100.7");
+    write(
+        &b,
+        format!(
+            "{}\n{}\n{}\n",
+            record("e1", "StopInstances"),
+            e2,
+            record("e3", "RebootInstances")
+        )
+        .as_bytes(),
+    );
+    let (code, s) = common::ingest(&[&b], &lake, &[]);
+    assert_eq!(code, 0, "{s}");
+    assert_eq!(s["events_written"], 1);
+    assert_eq!(s["duplicates_exact"], 1);
+    assert_eq!(s["duplicates_conflicting"], 1);
+    let conflicts = std::fs::read_to_string(s["conflicts_file"].as_str().unwrap()).unwrap();
+    let c: Value = serde_json::from_str(conflicts.lines().next().unwrap()).unwrap();
+    assert_eq!(c["event_id"], "e2");
+    assert_eq!(c["kept"]["in_lake_before_this_run"], true);
+    assert_eq!(c["set_aside"]["source_file"], "b.ndjson");
+    assert_eq!(c["set_aside"]["source_index"], 1);
+    assert_eq!(c["record"], e2);
+    assert_eq!(common::export_with_source(&lake).len(), 3);
+
+    // Two manifest entries (the no-op run adds none).
+    let runs = std::fs::read_dir(lake.join("_backtrail/manifest"))
+        .unwrap()
+        .count();
+    assert_eq!(runs, 2);
+}
+
+#[test]
+fn strict_leaves_the_lake_unchanged() {
+    let t = tempfile::tempdir().unwrap();
+    let f = t.path().join("mixed.ndjson");
+    write(
+        &f,
+        format!(
+            "{}\n{{\"eventName\":\"x\"}}\n",
+            record("e1", "StopInstances")
+        )
+        .as_bytes(),
+    );
+    let lake = t.path().join("lake");
+    let (code, s) = common::ingest(&[&f], &lake, &["--strict"]);
+    assert_eq!(code, 4, "{s}");
+    assert_eq!(s["aborted_strict"], true);
+    assert_eq!(parquet_count(&lake), 0);
+    assert!(rejects(&lake).is_empty());
+    // Without --strict the good record goes in and the bad one is kept aside.
+    let (code, s) = common::ingest(&[&f], &lake, &[]);
+    assert_eq!(code, 3);
+    assert_eq!(s["events_written"], 1);
+    assert_eq!(s["rejected"], 1);
+}
+
+#[test]
+fn bad_input_is_reported_with_file_and_position() {
+    let t = tempfile::tempdir().unwrap();
+    let inp = t.path().join("in");
+    let good = |i: u32| record(&format!("g{i}"), "StopInstances");
+
+    // Truncated gzip of a Records file: the complete records before the cut survive.
+    let many: Vec<Value> = (1..=300).map(good).collect();
+    let full = gz(json!({ "Records": many }).to_string().as_bytes());
+    write(&inp.join("truncated.json.gz"), &full[..full.len() * 2 / 3]);
+    // NDJSON with invalid JSON, invalid UTF-8, missing fields, a bad time, a huge line.
+    let mut lines = Vec::new();
+    lines.extend_from_slice(format!("{}\n", good(10)).as_bytes());
+    lines.extend_from_slice(b"{\"eventSource\": \"s3.amazonaws.com\", \n");
+    lines.extend_from_slice(b"{\"eventSource\":\"s3.amazonaws.com\",\"eventName\":\"Get\xff\",\"eventTime\":\"2024-05-01T00:00:00Z\"}\n");
+    lines.extend_from_slice(
+        b"{\"eventName\":\"GetObject\",\"eventTime\":\"2024-05-01T00:00:00Z\"}\n",
+    );
+    lines.extend_from_slice(
+        b"{\"eventSource\":\"s3.amazonaws.com\",\"eventTime\":\"2024-05-01T00:00:00Z\"}\n",
+    );
+    lines.extend_from_slice(b"{\"eventSource\":\"s3.amazonaws.com\",\"eventName\":\"GetObject\",\"eventTime\":\"redacted\"}\n");
+    lines
+        .extend_from_slice(b"{\"eventSource\":\"s3.amazonaws.com\",\"eventName\":\"GetObject\"}\n");
+    let big = format!(
+        "{{\"eventSource\":\"s3.amazonaws.com\",\"eventName\":\"GetObject\",\"eventTime\":\"2024-05-01T00:00:00Z\",\"pad\":\"{}\"}}\n",
+        "x".repeat(5000)
+    );
+    lines.extend_from_slice(big.as_bytes());
+    // Tolerated: odd types keep their original in `extra`.
+    lines.extend_from_slice(
+        b"{\"eventSource\":\"s3.amazonaws.com\",\"eventName\":\"GetObject\",\"eventTime\":\"2024-05-01 02:00:00+02:00\",\"readOnly\":\"True\",\"requestParameters\":\"bucket=x\",\"eventID\":\"odd\"}\n",
+    );
+    lines.extend_from_slice(format!("{}\n", good(11)).as_bytes());
+    write(&inp.join("mixed.ndjson"), &lines);
+    write(&inp.join("empty.json"), b"");
+    write(&inp.join("broken.json"), b"{\"Records\": [");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(t.path().join("nowhere"), inp.join("dangling.json")).unwrap();
+
+    let lake = t.path().join("lake");
+    let (code, s) = common::ingest(&[&inp], &lake, &["--max-record-bytes", "4096"]);
+    assert_eq!(code, 3, "{s}");
+    // Some of the truncated file's records, g10, g11 and the tolerated one.
+    let salvaged = s["events_written"].as_u64().unwrap() - 3;
+    assert!(salvaged > 10 && salvaged < 300, "{s}");
+    let rej = rejects(&lake);
+    let reasons: Vec<(String, String, String)> = rej
+        .iter()
+        .map(|r| {
+            (
+                r["source_file"].as_str().unwrap().to_string(),
+                r["location"].as_str().unwrap().to_string(),
+                r["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let find = |file: &str, loc: &str, needle: &str| {
+        assert!(
+            reasons.iter().any(|(f, l, r)| f == file
+                && (l == loc || l.starts_with(&format!("{loc} ")))
+                && r.contains(needle)),
+            "no reject {file} {loc} {needle:?} in {reasons:#?}"
+        )
+    };
+    find("mixed.ndjson", "line 2", "invalid JSON");
+    find("mixed.ndjson", "line 3", "invalid UTF-8");
+    find("mixed.ndjson", "line 4", "eventSource");
+    find("mixed.ndjson", "line 5", "eventName");
+    find("mixed.ndjson", "line 6", "not an ISO 8601 time");
+    find("mixed.ndjson", "line 7", "missing eventTime");
+    find("mixed.ndjson", "line 8", "record limit");
+    find("truncated.json.gz", "byte", "unreadable remainder");
+    // The invalid UTF-8 line is kept as bytes.
+    let utf8 = rej.iter().find(|r| r["location"] == "line 3").unwrap();
+    assert!(utf8["original_hex"].as_str().unwrap().contains("ff"));
+    // The original bytes of a rejected record are kept.
+    let l7 = rej.iter().find(|r| r["location"] == "line 7").unwrap();
+    assert_eq!(
+        l7["original"],
+        "{\"eventSource\":\"s3.amazonaws.com\",\"eventName\":\"GetObject\"}"
+    );
+    // File-level problems name the file.
+    let problems = s["file_errors"].to_string();
+    assert!(
+        problems.contains("truncated.json.gz") && problems.contains("truncated gzip"),
+        "{problems}"
+    );
+    assert!(
+        problems.contains("broken.json") && problems.contains("invalid JSON"),
+        "{problems}"
+    );
+    assert!(problems.contains("dangling.json"), "{problems}");
+    let unrec = s["unrecognized"].to_string();
+    assert!(
+        unrec.contains("empty.json") && unrec.contains("empty file"),
+        "{unrec}"
+    );
+
+    // The tolerated record: columns read leniently, the original kept.
+    let rows = common::export_with_source(&lake);
+    let odd = rows
+        .iter()
+        .find(|r| r["record"]["eventID"] == "odd")
+        .unwrap();
+    assert_eq!(odd["record"]["readOnly"], "True");
+    assert_eq!(odd["record"]["requestParameters"], "bucket=x");
+    assert_eq!(odd["record"]["eventTime"], "2024-05-01 02:00:00+02:00");
+}
+
+#[test]
+fn gzip_bomb_is_stopped() {
+    let t = tempfile::tempdir().unwrap();
+    let zeros = vec![b' '; 8 << 20];
+    let mut body = json!({"Records": [record("b1", "StopInstances")]})
+        .to_string()
+        .into_bytes();
+    body.extend_from_slice(&zeros);
+    write(&t.path().join("bomb.json.gz"), &gz(&body));
+    let lake = t.path().join("lake");
+    let (code, s) = common::ingest(&[t.path()], &lake, &["--max-decompressed-bytes", "1048576"]);
+    assert_eq!(code, 3, "{s}");
+    assert!(
+        s["file_errors"].to_string().contains("exceeds the limit"),
+        "{s}"
+    );
+}
+
+#[test]
+fn help_has_examples_and_version_works() {
+    for sub in ["ingest", "export"] {
+        let out = common::bin().args([sub, "--help"]).output().unwrap();
+        assert!(out.status.success());
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("Examples:"),
+            "{sub}"
+        );
+    }
+    let out = common::bin().arg("--version").output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("backtrail "));
+    // A missing input is an error (exit 1) that names it.
+    let out = common::bin()
+        .args(["ingest", "/nonexistent/x", "--lake", "/tmp/never"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/x"));
+}
