@@ -10,3 +10,4 @@ pub mod exit;
 pub mod formats;
 pub mod lake;
 pub mod progress;
+pub mod query;

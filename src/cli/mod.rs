@@ -4,6 +4,8 @@
 
 pub mod export;
 pub mod ingest;
+pub mod lake;
+pub mod query;
 
 use clap::{Parser, Subcommand};
 
@@ -38,6 +40,8 @@ pub struct Cli {
 pub enum Command {
     Ingest(ingest::IngestArgs),
     Export(export::ExportArgs),
+    Query(query::QueryArgs),
+    Lake(lake::LakeArgs),
 }
 
 /// Set up `tracing` on stderr. `RUST_LOG` overrides the flags.
@@ -66,6 +70,8 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Ingest(a) => ingest::run(a, cli.quiet),
         Command::Export(a) => export::run(a),
+        Command::Query(a) => query::run(a),
+        Command::Lake(a) => lake::run(a),
     }
 }
 

@@ -88,8 +88,10 @@ macro_rules! scalar_columns {
     };
 }
 
+/// Times are UTC, stored without a zone: every engine then shows and
+/// compares the same wall-clock value whatever its session time zone.
 fn ts_type() -> DataType {
-    DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()))
+    DataType::Timestamp(TimeUnit::Microsecond, None)
 }
 
 fn resource_fields() -> Fields {
@@ -159,6 +161,7 @@ pub fn type_name(dt: &DataType) -> String {
         DataType::Boolean => "boolean".into(),
         DataType::Int64 => "int64".into(),
         DataType::Timestamp(TimeUnit::Microsecond, Some(tz)) => format!("timestamp[us, {tz}]"),
+        DataType::Timestamp(TimeUnit::Microsecond, None) => "timestamp[us]".into(),
         DataType::List(f) => format!("list<{}>", type_name(f.data_type())),
         DataType::Struct(fs) => format!(
             "struct<{}>",
@@ -215,14 +218,14 @@ pub fn to_batch(events: &[Event]) -> Result<RecordBatch, ArrowError> {
             Arc::new(b.finish()) as ArrayRef
         }};
         ($f:ident, ts) => {{
-            let mut b = TimestampMicrosecondBuilder::with_capacity(n).with_timezone("UTC");
+            let mut b = TimestampMicrosecondBuilder::with_capacity(n);
             for e in events {
                 b.append_option(e.$f);
             }
             Arc::new(b.finish()) as ArrayRef
         }};
         ($f:ident, req_ts) => {{
-            let mut b = TimestampMicrosecondBuilder::with_capacity(n).with_timezone("UTC");
+            let mut b = TimestampMicrosecondBuilder::with_capacity(n);
             for e in events {
                 b.append_value(e.$f);
             }

@@ -12,6 +12,7 @@
 //! ```
 
 pub mod commit;
+pub mod ddl;
 pub mod export;
 pub mod ingest;
 pub mod read;

@@ -1,0 +1,139 @@
+//! SQL over the lake with polars: a lazy scan of the Hive-partitioned Parquet
+//! (partition pruning on `event_date`, predicates pushed into the scan),
+//! registered as the table `events`.
+
+pub mod library;
+
+use crate::lake::{Lake, parquet_files};
+use polars::prelude::*;
+use polars::sql::SQLContext;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("the lake at {0} holds no events yet; run `backtrail ingest` first")]
+    EmptyLake(String),
+    #[error("query {name}: {message}\n  in: {snippet}")]
+    Polars {
+        name: String,
+        message: String,
+        snippet: String,
+    },
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+/// The lake's `events` table as a lazy frame.
+pub fn scan_events(lake: &Lake) -> Result<LazyFrame, RunError> {
+    if parquet_files(lake)?.is_empty() {
+        return Err(RunError::EmptyLake(lake.root.display().to_string()));
+    }
+    let glob = format!("{}/*/*.parquet", lake.events_dir().display());
+    let args = ScanArgsParquet {
+        hive_options: HiveOptions {
+            enabled: Some(true),
+            hive_start_idx: 0,
+            schema: None,
+            try_parse_dates: true,
+        },
+        glob: true,
+        ..Default::default()
+    };
+    LazyFrame::scan_parquet(PlRefPath::from(glob.as_str()), args).map_err(|e| RunError::Polars {
+        name: "scan".into(),
+        message: e.to_string(),
+        snippet: glob,
+    })
+}
+
+/// Run SQL over the lake and collect the result.
+pub fn run_sql(
+    lake: &Lake,
+    name: &str,
+    sql: &str,
+    limit: Option<u32>,
+) -> Result<DataFrame, RunError> {
+    let lf = scan_events(lake)?;
+    let mut ctx = SQLContext::new();
+    ctx.register("events", lf);
+    let err = |e: PolarsError| RunError::Polars {
+        name: name.to_string(),
+        message: e.to_string(),
+        snippet: snippet(sql, &e.to_string()),
+    };
+    let mut out = ctx.execute(sql).map_err(err)?;
+    if let Some(n) = limit {
+        out = out.limit(n);
+    }
+    out.collect().map_err(err)
+}
+
+/// The part of the SQL the error is about: a quoted identifier in the
+/// message if it occurs in the SQL, else the statement's first line.
+fn snippet(sql: &str, message: &str) -> String {
+    let body: Vec<&str> = sql
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("--") && !l.trim().is_empty())
+        .collect();
+    for quoted in message.split(['"', '\'', '`']).skip(1).step_by(2) {
+        if quoted.len() > 1 {
+            if let Some(l) = body.iter().find(|l| l.contains(quoted)) {
+                return l.trim().to_string();
+            }
+        }
+    }
+    body.first()
+        .map(|l| l.trim().to_string())
+        .unwrap_or_default()
+}
+
+/// Output formats for query results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// An aligned text table.
+    Table,
+    Csv,
+    /// One JSON array of row objects.
+    Json,
+    /// One JSON object per line.
+    Ndjson,
+    /// A Parquet file (needs --out).
+    Parquet,
+}
+
+/// Write a result in the chosen format.
+pub fn write_frame(
+    df: &mut DataFrame,
+    format: OutputFormat,
+    out: &mut dyn std::io::Write,
+) -> PolarsResult<()> {
+    match format {
+        OutputFormat::Table => {
+            writeln!(out, "{df}").map_err(|e| PolarsError::IO {
+                error: e.into(),
+                msg: None,
+            })?;
+        }
+        OutputFormat::Csv => {
+            CsvWriter::new(out)
+                .include_header(true)
+                .with_datetime_format(Some("%Y-%m-%dT%H:%M:%S%.6fZ".into()))
+                .finish(df)?;
+        }
+        OutputFormat::Json => {
+            JsonWriter::new(out)
+                .with_json_format(JsonFormat::Json)
+                .finish(df)?;
+        }
+        OutputFormat::Ndjson => {
+            JsonWriter::new(out)
+                .with_json_format(JsonFormat::JsonLines)
+                .finish(df)?;
+        }
+        OutputFormat::Parquet => {
+            ParquetWriter::new(out)
+                .with_compression(ParquetCompression::Zstd(None))
+                .finish(df)?;
+        }
+    }
+    Ok(())
+}
