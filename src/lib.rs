@@ -4,10 +4,15 @@
 //! records; [`event`] normalizes a record into the lake's schema; [`lake`]
 //! writes, reads and exports the Parquet lake; [`cli`] is the command line.
 
+pub mod actors;
 pub mod cli;
 pub mod event;
 pub mod exit;
 pub mod formats;
+pub mod iam;
+pub mod incident;
 pub mod lake;
 pub mod progress;
 pub mod query;
+pub mod report;
+pub mod synth;

@@ -3,6 +3,7 @@
 //! returns an exit code (see [`crate::exit`]).
 
 pub mod export;
+pub mod incident;
 pub mod ingest;
 pub mod lake;
 pub mod query;
@@ -40,6 +41,8 @@ pub struct Cli {
 pub enum Command {
     Ingest(ingest::IngestArgs),
     Export(export::ExportArgs),
+    Incident(incident::IncidentArgs),
+    Postmortem(incident::PostmortemArgs),
     Query(query::QueryArgs),
     Lake(lake::LakeArgs),
 }
@@ -70,6 +73,8 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Ingest(a) => ingest::run(a, cli.quiet),
         Command::Export(a) => export::run(a),
+        Command::Incident(a) => incident::run(a),
+        Command::Postmortem(a) => incident::run_postmortem(a, cli.quiet),
         Command::Query(a) => query::run(a),
         Command::Lake(a) => lake::run(a),
     }

@@ -45,6 +45,23 @@ pub fn scan_events(lake: &Lake) -> Result<LazyFrame, RunError> {
     })
 }
 
+/// A polars error, with the query's name and the offending text.
+pub fn polars_error(name: &str, sql: &str, e: PolarsError) -> RunError {
+    RunError::Polars {
+        name: name.to_string(),
+        message: e.to_string(),
+        snippet: snippet(sql, &e.to_string()),
+    }
+}
+
+/// Plan SQL over the lake, lazily.
+pub fn run_sql_lazy(lake: &Lake, name: &str, sql: &str) -> Result<LazyFrame, RunError> {
+    let lf = scan_events(lake)?;
+    let mut ctx = SQLContext::new();
+    ctx.register("events", lf);
+    ctx.execute(sql).map_err(|e| polars_error(name, sql, e))
+}
+
 /// Run SQL over the lake and collect the result.
 pub fn run_sql(
     lake: &Lake,
@@ -52,19 +69,11 @@ pub fn run_sql(
     sql: &str,
     limit: Option<u32>,
 ) -> Result<DataFrame, RunError> {
-    let lf = scan_events(lake)?;
-    let mut ctx = SQLContext::new();
-    ctx.register("events", lf);
-    let err = |e: PolarsError| RunError::Polars {
-        name: name.to_string(),
-        message: e.to_string(),
-        snippet: snippet(sql, &e.to_string()),
-    };
-    let mut out = ctx.execute(sql).map_err(err)?;
+    let mut out = run_sql_lazy(lake, name, sql)?;
     if let Some(n) = limit {
         out = out.limit(n);
     }
-    out.collect().map_err(err)
+    out.collect().map_err(|e| polars_error(name, sql, e))
 }
 
 /// The part of the SQL the error is about: a quoted identifier in the

@@ -1,0 +1,143 @@
+//! Credential provenance: which STS call minted the temporary credentials an
+//! event was made with, following role chains, and which console sign-in a
+//! console session came from.
+
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// An STS call that handed out credentials.
+#[derive(Debug, Clone)]
+pub struct Mint {
+    /// Index of the minting event in the event list.
+    pub event: usize,
+    pub access_key_id: String,
+    pub issued: i64,
+    /// End of validity (µs); when the response omits it, one hour is assumed
+    /// (STS's default duration) and twelve hours for GetSessionToken.
+    pub expires: i64,
+    pub assumed_arn: Option<String>,
+    pub source_identity: Option<String>,
+    pub via_web_identity: bool,
+    pub via_saml: bool,
+    /// The caller's account differs from the account the credentials are for.
+    pub cross_account: bool,
+}
+
+/// The minimal view of an event provenance needs.
+pub trait CallView {
+    fn time(&self) -> i64;
+    fn action(&self) -> &str;
+    fn access_key_id(&self) -> Option<&str>;
+    fn response_elements(&self) -> Option<&str>;
+    fn request_parameters(&self) -> Option<&str>;
+    fn failed(&self) -> bool;
+    /// The caller's own account (userIdentity.accountId).
+    fn caller_account(&self) -> Option<&str>;
+}
+
+const MINTING: &[&str] = &[
+    "sts:AssumeRole",
+    "sts:AssumeRoleWithWebIdentity",
+    "sts:AssumeRoleWithSAML",
+    "sts:GetSessionToken",
+    "sts:GetFederationToken",
+    "sts:AssumeRoot",
+];
+
+fn parse_time(v: Option<&Value>) -> Option<i64> {
+    match v? {
+        Value::String(s) => crate::event::time::parse_event_time(s)
+            .or_else(|| {
+                // "Mar 10, 2026, 1:00:00 AM" is how CloudTrail writes expirations.
+                chrono::NaiveDateTime::parse_from_str(s, "%b %e, %Y, %l:%M:%S %p")
+                    .ok()
+                    .map(|n| n.and_utc())
+            })
+            .map(|t| crate::event::time::to_micros(&t)),
+        _ => None,
+    }
+}
+
+/// Every credential minted in `events`, by access key ID.
+pub fn mints<E: CallView>(events: &[E]) -> HashMap<String, Mint> {
+    let mut out = HashMap::new();
+    for (i, e) in events.iter().enumerate() {
+        if e.failed() || !MINTING.contains(&e.action()) {
+            continue;
+        }
+        let Some(resp) = e
+            .response_elements()
+            .and_then(|r| serde_json::from_str::<Value>(r).ok())
+        else {
+            continue;
+        };
+        let creds = &resp["credentials"];
+        let Some(key) = creds["accessKeyId"].as_str() else {
+            continue;
+        };
+        let default_hours = if e.action() == "sts:GetSessionToken" {
+            12
+        } else {
+            1
+        };
+        let expires =
+            parse_time(creds.get("expiration")).unwrap_or(e.time() + default_hours * 3_600_000_000);
+        let req: Value = e
+            .request_parameters()
+            .and_then(|r| serde_json::from_str(r).ok())
+            .unwrap_or(Value::Null);
+        out.insert(
+            key.to_string(),
+            Mint {
+                event: i,
+                access_key_id: key.to_string(),
+                issued: e.time(),
+                expires: expires.max(e.time()),
+                assumed_arn: resp["assumedRoleUser"]["arn"]
+                    .as_str()
+                    .or(resp["federatedUser"]["arn"].as_str())
+                    .map(str::to_string),
+                source_identity: resp["sourceIdentity"]
+                    .as_str()
+                    .or(req["sourceIdentity"].as_str())
+                    .map(str::to_string),
+                via_web_identity: e.action() == "sts:AssumeRoleWithWebIdentity",
+                via_saml: e.action() == "sts:AssumeRoleWithSAML",
+                cross_account: {
+                    let target = resp["assumedRoleUser"]["arn"]
+                        .as_str()
+                        .and_then(|a| a.split(':').nth(4));
+                    matches!((e.caller_account(), target), (Some(c), Some(t)) if c != t)
+                },
+            },
+        );
+    }
+    out
+}
+
+/// The mint behind an event: its access key, used within the credentials'
+/// lifetime (a few minutes of clock skew allowed).
+pub fn minted_by<'m, E: CallView>(e: &E, mints: &'m HashMap<String, Mint>) -> Option<&'m Mint> {
+    let m = mints.get(e.access_key_id()?)?;
+    const SKEW: i64 = 5 * 60_000_000;
+    (e.time() + SKEW >= m.issued && e.time() <= m.expires + SKEW).then_some(m)
+}
+
+/// The chain of mints behind an event, nearest first (role chaining: the
+/// minting call was itself made with minted credentials).
+pub fn chain<'m, E: CallView>(
+    events: &[E],
+    e: &E,
+    mints: &'m HashMap<String, Mint>,
+) -> Vec<&'m Mint> {
+    let mut out: Vec<&Mint> = Vec::new();
+    let mut cur = minted_by(e, mints);
+    while let Some(m) = cur {
+        if out.iter().any(|x| x.event == m.event) || out.len() > 16 {
+            break;
+        }
+        out.push(m);
+        cur = minted_by(&events[m.event], mints);
+    }
+    out
+}

@@ -1,0 +1,307 @@
+//! Reading what an incident analysis needs from the lake, through polars:
+//! the window's events via the `incident-window-events` query (partition
+//! pruning on `event_date`, the time predicate pushed into the scan), and
+//! per-minute error counts as a lazy aggregation.
+
+use crate::actors::provenance::CallView;
+use crate::lake::Lake;
+use crate::query::{self, RunError, library};
+use polars::prelude::*;
+
+/// One event, as the analyses use it.
+#[derive(Debug, Clone, Default)]
+pub struct Ev {
+    pub id: String,
+    pub time: i64,
+    pub source: String,
+    pub name: String,
+    pub action: String,
+    pub region: Option<String>,
+    pub recipient_account: Option<String>,
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+    pub read_only: Option<bool>,
+    pub dry_run: bool,
+    pub event_type: Option<String>,
+    pub identity_type: Option<String>,
+    pub arn: Option<String>,
+    pub principal_id: Option<String>,
+    pub account_id: Option<String>,
+    pub access_key_id: Option<String>,
+    pub user_name: Option<String>,
+    pub invoked_by: Option<String>,
+    pub issuer_arn: Option<String>,
+    pub issuer_name: Option<String>,
+    pub mfa: Option<bool>,
+    pub source_identity: Option<String>,
+    pub user_agent: Option<String>,
+    pub source_ip: Option<String>,
+    pub console: Option<bool>,
+    pub web_id_provider: Option<String>,
+    pub identity_provider: Option<String>,
+    pub request_parameters: Option<String>,
+    pub response_elements: Option<String>,
+    pub additional_event_data: Option<String>,
+    pub source_file: String,
+    pub source_index: i64,
+}
+
+impl Ev {
+    pub fn identity(&self) -> crate::actors::Identity<'_> {
+        crate::actors::Identity {
+            identity_type: self.identity_type.as_deref(),
+            arn: self.arn.as_deref(),
+            principal_id: self.principal_id.as_deref(),
+            account_id: self.account_id.as_deref(),
+            user_name: self.user_name.as_deref(),
+            invoked_by: self.invoked_by.as_deref(),
+            issuer_arn: self.issuer_arn.as_deref(),
+            issuer_name: self.issuer_name.as_deref(),
+            user_agent: self.user_agent.as_deref(),
+            console: self.console,
+            web_id_provider: self.web_id_provider.as_deref(),
+            identity_provider: self.identity_provider.as_deref(),
+            event_source: &self.source,
+            event_name: &self.name,
+        }
+    }
+    pub fn failed(&self) -> bool {
+        self.error_code.is_some()
+    }
+    /// A call that changed something: not read-only, not a dry run, not failed.
+    pub fn mutating(&self) -> bool {
+        self.read_only != Some(true)
+            && !self.dry_run
+            && !self.failed()
+            && self.event_type.as_deref() != Some("AwsServiceEvent")
+            && !crate::incident::classify::looks_read_only(&self.name)
+    }
+}
+
+impl CallView for Ev {
+    fn time(&self) -> i64 {
+        self.time
+    }
+    fn action(&self) -> &str {
+        &self.action
+    }
+    fn access_key_id(&self) -> Option<&str> {
+        self.access_key_id.as_deref()
+    }
+    fn response_elements(&self) -> Option<&str> {
+        self.response_elements.as_deref()
+    }
+    fn request_parameters(&self) -> Option<&str> {
+        self.request_parameters.as_deref()
+    }
+    fn failed(&self) -> bool {
+        self.error_code.is_some()
+    }
+    fn caller_account(&self) -> Option<&str> {
+        self.account_id.as_deref()
+    }
+}
+
+fn date_of(us: i64) -> String {
+    crate::event::time::from_micros(us)
+        .map(|t| t.format("%Y-%m-%d").to_string())
+        .unwrap_or_else(|| "1970-01-01".into())
+}
+
+fn iso(us: i64) -> String {
+    crate::event::time::from_micros(us)
+        .map(|t| t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string())
+        .unwrap_or_default()
+}
+
+/// The events in `[from, to)`, sorted by time.
+pub fn events(
+    lake: &Lake,
+    queries: Option<&std::path::Path>,
+    from: i64,
+    to: i64,
+) -> Result<Vec<Ev>, RunError> {
+    let q = library::get(queries, "incident-window-events").map_err(|e| RunError::Polars {
+        name: "incident-window-events".into(),
+        message: e.to_string(),
+        snippet: String::new(),
+    })?;
+    let params = vec![
+        ("from".to_string(), iso(from)),
+        ("to".to_string(), iso(to)),
+        ("from_date".to_string(), date_of(from)),
+        ("to_date".to_string(), date_of(to)),
+    ];
+    let sql = library::bind(&q, &params).map_err(|e| RunError::Polars {
+        name: q.name.clone(),
+        message: e.to_string(),
+        snippet: String::new(),
+    })?;
+    let lf = query::run_sql_lazy(lake, &q.name, &sql)?;
+    let df = lf
+        .with_column(col("event_time").cast(DataType::Int64))
+        .collect()
+        .map_err(|e| query::polars_error(&q.name, &sql, e))?;
+    frame_to_events(&df).map_err(|e| query::polars_error(&q.name, &sql, e))
+}
+
+fn frame_to_events(df: &DataFrame) -> PolarsResult<Vec<Ev>> {
+    let n = df.height();
+    let mut out = vec![Ev::default(); n];
+    macro_rules! strs {
+        ($col:expr, $field:ident, opt) => {{
+            let c = df.column($col)?.str()?;
+            for (i, e) in out.iter_mut().enumerate() {
+                let v = c.get(i);
+                e.$field = v.map(str::to_string);
+            }
+        }};
+        ($col:expr, $field:ident) => {{
+            let c = df.column($col)?.str()?;
+            for (i, e) in out.iter_mut().enumerate() {
+                let v = c.get(i);
+                e.$field = v.unwrap_or_default().to_string();
+            }
+        }};
+    }
+    macro_rules! bools {
+        ($col:expr, $field:ident) => {{
+            let c = df.column($col)?.bool()?;
+            for (i, e) in out.iter_mut().enumerate() {
+                let v = c.get(i);
+                e.$field = v;
+            }
+        }};
+    }
+    strs!("event_id", id);
+    strs!("event_source", source);
+    strs!("event_name", name);
+    strs!("iam_action", action);
+    strs!("aws_region", region, opt);
+    strs!("recipient_account_id", recipient_account, opt);
+    strs!("error_code", error_code, opt);
+    strs!("error_message", error_message, opt);
+    bools!("read_only", read_only);
+    strs!("event_type", event_type, opt);
+    strs!("identity_type", identity_type, opt);
+    strs!("arn", arn, opt);
+    strs!("principal_id", principal_id, opt);
+    strs!("account_id", account_id, opt);
+    strs!("access_key_id", access_key_id, opt);
+    strs!("user_name", user_name, opt);
+    strs!("invoked_by", invoked_by, opt);
+    strs!("session_issuer_arn", issuer_arn, opt);
+    strs!("session_issuer_user_name", issuer_name, opt);
+    bools!("mfa_authenticated", mfa);
+    strs!("source_identity", source_identity, opt);
+    strs!("user_agent", user_agent, opt);
+    strs!("source_ip_address", source_ip, opt);
+    bools!("session_credential_from_console", console);
+    strs!("web_id_federation_provider", web_id_provider, opt);
+    strs!("identity_provider", identity_provider, opt);
+    strs!("request_parameters", request_parameters, opt);
+    strs!("response_elements", response_elements, opt);
+    strs!("additional_event_data", additional_event_data, opt);
+    strs!("source_file", source_file);
+    {
+        let c = df.column("is_dry_run")?.bool()?;
+        for (i, e) in out.iter_mut().enumerate() {
+            let v = c.get(i);
+            e.dry_run = v.unwrap_or(false);
+        }
+        let c = df.column("event_time")?.i64()?;
+        for (i, e) in out.iter_mut().enumerate() {
+            let v = c.get(i);
+            e.time = v.unwrap_or(0);
+        }
+        let c = df.column("source_index")?.i64()?;
+        for (i, e) in out.iter_mut().enumerate() {
+            let v = c.get(i);
+            e.source_index = v.unwrap_or(0);
+        }
+    }
+    let _ = n;
+    Ok(out)
+}
+
+/// Failed calls per minute, by event source and error code, in `[from, to)`
+/// (the whole lake when both are None).
+#[derive(Debug, Clone)]
+pub struct ErrorMinute {
+    pub minute: i64,
+    pub source: String,
+    pub error_code: String,
+    pub count: u32,
+}
+
+pub fn error_minutes(lake: &Lake, range: Option<(i64, i64)>) -> Result<Vec<ErrorMinute>, RunError> {
+    let mut lf = query::scan_events(lake)?;
+    if let Some((from, to)) = range {
+        lf = lf.filter(
+            col("event_date")
+                .cast(DataType::String)
+                .gt_eq(lit(date_of(from)))
+                .and(
+                    col("event_date")
+                        .cast(DataType::String)
+                        .lt_eq(lit(date_of(to))),
+                ),
+        );
+    }
+    let mut lf = lf.filter(col("error_code").is_not_null()).select([
+        (col("event_time").cast(DataType::Int64) / lit(60_000_000i64)).alias("minute"),
+        col("event_source"),
+        col("error_code"),
+    ]);
+    if let Some((from, to)) = range {
+        lf = lf.filter(
+            col("minute")
+                .gt_eq(lit(from / 60_000_000))
+                .and(col("minute").lt(lit(to / 60_000_000 + 1))),
+        );
+    }
+    let df = lf
+        .group_by([col("minute"), col("event_source"), col("error_code")])
+        .agg([len().alias("n")])
+        .sort(["minute", "event_source", "error_code"], Default::default())
+        .collect()
+        .map_err(|e| query::polars_error("error-minutes", "", e))?;
+    let m = df.column("minute").and_then(|c| c.i64().cloned());
+    let s = df.column("event_source").and_then(|c| c.str().cloned());
+    let c = df.column("error_code").and_then(|c| c.str().cloned());
+    let n = df
+        .column("n")
+        .and_then(|c| c.cast(&DataType::UInt32))
+        .and_then(|c| c.u32().cloned());
+    let (Ok(m), Ok(s), Ok(c), Ok(n)) = (m, s, c, n) else {
+        return Ok(Vec::new());
+    };
+    Ok((0..df.height())
+        .map(|i| ErrorMinute {
+            minute: m.get(i).unwrap_or(0) * 60_000_000,
+            source: s.get(i).unwrap_or_default().to_string(),
+            error_code: c.get(i).unwrap_or_default().to_string(),
+            count: n.get(i).unwrap_or(0),
+        })
+        .collect())
+}
+
+/// The lake's time range (µs), or None when empty.
+pub fn time_range(lake: &Lake) -> Result<Option<(i64, i64)>, RunError> {
+    let df = query::scan_events(lake)?
+        .select([
+            col("event_time").cast(DataType::Int64).min().alias("lo"),
+            col("event_time").cast(DataType::Int64).max().alias("hi"),
+        ])
+        .collect()
+        .map_err(|e| query::polars_error("time-range", "", e))?;
+    let lo = df
+        .column("lo")
+        .ok()
+        .and_then(|c| c.i64().ok().and_then(|a| a.get(0)));
+    let hi = df
+        .column("hi")
+        .ok()
+        .and_then(|c| c.i64().ok().and_then(|a| a.get(0)));
+    Ok(lo.zip(hi))
+}

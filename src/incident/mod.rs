@@ -1,0 +1,1283 @@
+//! Incident analysis: from the lake and (optionally) when an outage was
+//! noticed, the causal chain that led to it. Heavy filtering runs in polars
+//! ([`load`]); the chain walk runs here, on the window's events.
+//!
+//! The rules are documented in docs/RULES.md; nothing here knows any
+//! fixture's names.
+
+pub mod classify;
+pub mod load;
+pub mod model;
+pub mod window;
+
+use crate::actors::provenance::{self, Mint};
+use crate::actors::{self, Actor, Kind, Minted, config::Config};
+use crate::event::time;
+use crate::lake::Lake;
+use classify::{ErrorClass, Risk, error_class, identifiers, identifiers_in_text};
+use load::Ev;
+use model::*;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::PathBuf;
+
+const MIN: i64 = 60_000_000;
+const HOUR: i64 = 60 * MIN;
+
+/// What to analyse.
+#[derive(Debug, Clone, Default)]
+pub struct IncidentOptions {
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+    pub around: Option<i64>,
+    /// An ARN, name or ID the analysis should center on.
+    pub focus: Option<String>,
+    /// How far before the window to look for causes (µs).
+    pub lookback: i64,
+    pub iam_snapshot: Option<PathBuf>,
+    pub config: Config,
+    pub config_path: Option<String>,
+    pub queries: Option<PathBuf>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum IncidentError {
+    #[error(transparent)]
+    Run(#[from] crate::query::RunError),
+    #[error("{0}")]
+    NoOutage(String),
+    #[error("IAM snapshot {path}: {why}")]
+    Snapshot { path: String, why: String },
+}
+
+pub fn iso(us: i64) -> String {
+    time::from_micros(us)
+        .map(|t| time::format_event_time(&t))
+        .unwrap_or_default()
+}
+
+/// Per-event facts computed once.
+struct Facts {
+    actor: Actor,
+    params: Value,
+    ids: BTreeSet<String>,
+    risk: Risk,
+}
+
+fn facts(e: &Ev, mints: &HashMap<String, Mint>, evs: &[Ev], cfg: &Config) -> Facts {
+    let minted = provenance::minted_by(e, mints).map(|m| Minted {
+        via_web_identity: m.via_web_identity,
+        via_saml: m.via_saml,
+        cross_account: m.cross_account,
+    });
+    let actor = actors::classify(&e.identity(), minted.unwrap_or_default(), cfg);
+    let _ = evs;
+    let params: Value = e
+        .request_parameters
+        .as_deref()
+        .and_then(|t| serde_json::from_str(t).ok())
+        .unwrap_or(Value::Null);
+    let mut ids = BTreeSet::new();
+    identifiers(e.request_parameters.as_deref(), &mut ids);
+    if !e.failed() {
+        identifiers(e.response_elements.as_deref(), &mut ids);
+    }
+    if let Some(m) = &e.error_message {
+        identifiers_in_text(m, &mut ids);
+    }
+    let risk = classify::risk(&e.action, &params);
+    Facts {
+        actor,
+        params,
+        ids,
+        risk,
+    }
+}
+
+/// The name a create or delete is about (stack, function, bucket, ...).
+fn primary_name(params: &Value) -> Option<String> {
+    const KEYS: &[&str] = &[
+        "stackName",
+        "functionName",
+        "bucketName",
+        "tableName",
+        "dBInstanceIdentifier",
+        "dBClusterIdentifier",
+        "clusterName",
+        "serviceName",
+        "name",
+        "secretId",
+        "roleName",
+        "userName",
+        "loadBalancerName",
+        "autoScalingGroupName",
+        "environmentName",
+        "applicationName",
+        "repositoryName",
+        "topicName",
+        "queueName",
+        "ruleName",
+        "logGroupName",
+        "Name",
+    ];
+    let obj = params.as_object()?;
+    for k in KEYS {
+        for (key, v) in obj {
+            if key.eq_ignore_ascii_case(k) {
+                if let Some(s) = v.as_str() {
+                    // A stack ARN or secret ARN names the same thing as its name.
+                    let name = if s.starts_with("arn:") {
+                        s.splitn(6, ':')
+                            .nth(5)
+                            .unwrap_or(s)
+                            .split('/')
+                            .nth(1)
+                            .unwrap_or(s)
+                    } else {
+                        s
+                    };
+                    return Some(name.to_string());
+                }
+            }
+        }
+    }
+    None
+}
+
+fn service_of(action: &str) -> &str {
+    action.split(':').next().unwrap_or("")
+}
+
+fn invoked_service(e: &Ev) -> Option<String> {
+    e.invoked_by
+        .as_deref()
+        .map(|h| crate::event::derive::service_prefix(h).to_string())
+}
+
+fn kind_weight(k: Kind) -> f64 {
+    match k {
+        Kind::Agent => 1.0,
+        Kind::Human | Kind::Automation => 0.5,
+        Kind::Unknown => 0.3,
+        Kind::Service => 0.0,
+    }
+}
+
+fn risk_weight(r: Risk) -> f64 {
+    match r {
+        Risk::Destructive => 6.0,
+        Risk::Guardrail => 4.0,
+        Risk::Permission => 3.0,
+        Risk::Change => 1.0,
+    }
+}
+
+fn risk_str(r: Risk) -> &'static str {
+    match r {
+        Risk::Destructive => "destructive",
+        Risk::Guardrail => "guardrail",
+        Risk::Permission => "permission",
+        Risk::Change => "change",
+    }
+}
+
+/// Find the window, load its events and reconstruct the chain.
+pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, IncidentError> {
+    let range = load::time_range(lake)?
+        .ok_or_else(|| IncidentError::NoOutage("the lake holds no events".into()))?;
+
+    // 1. The window.
+    let (start, end, detected, how) = match (opts.from, opts.to) {
+        (Some(f), Some(t)) => (f, t, false, "given with --from/--to".to_string()),
+        _ => {
+            let search = opts.around.map(|a| (a - 48 * HOUR, a + 48 * HOUR));
+            let minutes = load::error_minutes(lake, search)?;
+            match window::detect(&minutes, search.unwrap_or(range), opts.around) {
+                Some(d) => (
+                    d.start,
+                    d.end,
+                    true,
+                    format!(
+                        "detected from {} per minute: {} errors; threshold {:.1} per 5 minutes over a baseline median of {:.1}{}",
+                        d.signal,
+                        d.errors,
+                        d.threshold_per_5min,
+                        d.baseline_per_5min,
+                        opts.around
+                            .map(|a| format!("; the episode nearest --around {}", iso(a)))
+                            .unwrap_or_default()
+                    ),
+                ),
+                None => {
+                    return Err(IncidentError::NoOutage(format!(
+                        "no outage found: no minute's failed calls rose above the baseline between {} and {}; hint: give --from and --to (or --around) to analyse a window you know",
+                        iso(range.0),
+                        iso(range.1)
+                    )));
+                }
+            }
+        }
+    };
+
+    // 2. Events: the lookback before the window, plus 12 h for credentials
+    // minted earlier, and a little after the window.
+    let load_from = start - opts.lookback - 12 * HOUR;
+    let load_to = end + 30 * MIN;
+    let evs = load::events(lake, opts.queries.as_deref(), load_from, load_to)?;
+    let mints = provenance::mints(&evs);
+    let fx: Vec<Facts> = evs
+        .iter()
+        .map(|e| facts(e, &mints, &evs, &opts.config))
+        .collect();
+
+    // 3. The failures in the window.
+    let failing: Vec<usize> = (0..evs.len())
+        .filter(|&i| {
+            let e = &evs[i];
+            e.time >= start
+                && e.time < end
+                && e.error_code.as_deref().map(error_class).is_some_and(|c| {
+                    c.is_breakage() || (!detected && c != ErrorClass::AccessDenied)
+                })
+        })
+        .collect();
+    let failing = if failing.is_empty() {
+        (0..evs.len())
+            .filter(|&i| {
+                evs[i].time >= start
+                    && evs[i].time < end
+                    && evs[i].failed()
+                    && error_class(evs[i].error_code.as_deref().unwrap_or(""))
+                        != ErrorClass::AccessDenied
+            })
+            .collect()
+    } else {
+        failing
+    };
+    let focus_ids: BTreeSet<String> = opts.focus.iter().cloned().collect();
+
+    // 4. Service actions, attributed to the user request that caused them.
+    let requests: Vec<usize> = (0..evs.len())
+        .filter(|&i| {
+            evs[i].mutating()
+                && fx[i].actor.kind != Kind::Service
+                && !evs[i].action.starts_with("sts:")
+                && !evs[i].action.starts_with("signin:")
+        })
+        .collect();
+    let mut service_actions: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    let mut on_behalf: HashMap<usize, usize> = HashMap::new();
+    for (i, e) in evs.iter().enumerate() {
+        if fx[i].actor.kind != Kind::Service || e.failed() {
+            continue;
+        }
+        let Some(svc) = invoked_service(e) else {
+            continue;
+        };
+        let best = requests
+            .iter()
+            .copied()
+            .filter(|&r| {
+                service_of(&evs[r].action) == svc
+                    && evs[r].time <= e.time + MIN
+                    && e.time - evs[r].time <= 2 * HOUR
+            })
+            .max_by_key(|&r| {
+                let same_session = evs[r].access_key_id.is_some()
+                    && evs[r].access_key_id == e.access_key_id
+                    || (evs[r].arn.is_some() && evs[r].arn == e.arn);
+                let overlap = !fx[r].ids.is_disjoint(&fx[i].ids);
+                (same_session || overlap, evs[r].time)
+            });
+        if let Some(r) = best {
+            service_actions.entry(r).or_default().push(i);
+            on_behalf.insert(i, r);
+        }
+    }
+
+    // 5. Candidates, ranked.
+    let mut cands: Vec<(f64, usize, u64, Vec<String>)> = Vec::new();
+    for &i in &requests {
+        let e = &evs[i];
+        if e.time < start - opts.lookback || e.time > start + 10 * MIN {
+            continue;
+        }
+        let mut ids = fx[i].ids.clone();
+        for &s in service_actions
+            .get(&i)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+        {
+            ids.extend(fx[s].ids.iter().cloned());
+        }
+        let matched = failing
+            .iter()
+            .filter(|&&f| evs[f].time >= e.time && !fx[f].ids.is_disjoint(&ids))
+            .count() as u64;
+        let mut why = Vec::new();
+        let mut score = 0.0;
+        if matched > 0 {
+            score += 10.0 + 5.0 * (matched as f64).log10();
+            why.push(format!(
+                "{matched} failed calls in the window name resources it touched"
+            ));
+        }
+        score += risk_weight(fx[i].risk);
+        why.push(format!("{} call", risk_str(fx[i].risk)));
+        let before_h = ((start - e.time).max(0) as f64) / HOUR as f64;
+        score += 3.0 * (-before_h / 6.0).exp();
+        score += kind_weight(fx[i].actor.kind);
+        if !focus_ids.is_empty()
+            && focus_ids
+                .iter()
+                .any(|f| ids.contains(f) || e.arn.as_deref() == Some(f) || e.id == *f)
+        {
+            score += 20.0;
+            why.push("matches --focus".into());
+        }
+        cands.push((score, i, matched, why));
+    }
+    cands.sort_by(|a, b| {
+        b.0.partial_cmp(&a.0)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(evs[a.1].time.cmp(&evs[b.1].time))
+    });
+
+    // 6. Root causes: the top candidate, and others nearly as strong that
+    // also explain failures. A delete followed by a create of the same name
+    // is one "delete and re-create" action.
+    let recreate_of = |d: usize| -> Option<usize> {
+        if fx[d].risk != Risk::Destructive {
+            return None;
+        }
+        let name = primary_name(&fx[d].params)?;
+        requests.iter().copied().find(|&c| {
+            evs[c].time > evs[d].time
+                && evs[c].time <= end
+                && service_of(&evs[c].action) == service_of(&evs[d].action)
+                && (evs[c].name.starts_with("Create")
+                    || evs[c].name.starts_with("Restore")
+                    || evs[c].name.starts_with("Put"))
+                && primary_name(&fx[c].params).as_deref() == Some(name.as_str())
+        })
+    };
+    let mut roots: Vec<usize> = Vec::new();
+    let mut root_why: HashMap<usize, (f64, Vec<String>)> = HashMap::new();
+    if let Some(top) = cands.first() {
+        for c in &cands {
+            if roots.len() >= 3 {
+                break;
+            }
+            if c.0 >= 0.75 * top.0
+                && (c.2 > 0 || roots.is_empty())
+                && !roots.iter().any(|&r| recreate_of(r) == Some(c.1))
+            {
+                roots.push(c.1);
+                root_why.insert(c.1, (c.0, c.3.clone()));
+            }
+        }
+    }
+
+    // 7. Impact.
+    let first_error = failing.iter().map(|&i| evs[i].time).min();
+    let last_error = failing.iter().map(|&i| evs[i].time).max();
+    let affected: BTreeSet<String> = failing.iter().map(|&i| fx[i].actor.id.clone()).collect();
+    let services: BTreeSet<String> = failing.iter().map(|&i| evs[i].source.clone()).collect();
+    let mut codes: BTreeMap<String, u64> = BTreeMap::new();
+    for &i in &failing {
+        *codes
+            .entry(evs[i].error_code.clone().unwrap_or_default())
+            .or_default() += 1;
+    }
+    let mut impacted: BTreeSet<String> = BTreeSet::new();
+    for &i in &failing {
+        if let Some(m) = &evs[i].error_message {
+            identifiers_in_text(m, &mut impacted);
+        }
+    }
+    let mut per_minute: BTreeMap<(i64, String), u64> = BTreeMap::new();
+    for &i in &failing {
+        *per_minute
+            .entry((evs[i].time / MIN * MIN, evs[i].source.clone()))
+            .or_default() += 1;
+    }
+
+    // 8. Recovery: the last relevant change before the errors stop. A change
+    // is relevant when it, or the service actions it caused, names what
+    // failed, what the cause touched, or the failing workloads themselves.
+    let root_ids: BTreeSet<String> = roots
+        .iter()
+        .flat_map(|&r| fx[r].ids.iter().cloned())
+        .collect();
+    let mut workload_names: BTreeSet<String> = BTreeSet::new();
+    for &f in &failing {
+        if let Some((role, session)) = evs[f].arn.as_deref().and_then(actors::role_session) {
+            workload_names.insert(role.to_string());
+            workload_names.insert(session.to_string());
+            if let Some(base) = role.strip_suffix("-role") {
+                workload_names.insert(base.to_string());
+            }
+        }
+    }
+    let relevant = |i: usize| -> bool {
+        let mut ids = fx[i].ids.clone();
+        for &s in service_actions
+            .get(&i)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+        {
+            ids.extend(fx[s].ids.iter().cloned());
+        }
+        !ids.is_disjoint(&impacted)
+            || !ids.is_disjoint(&root_ids)
+            || !ids.is_disjoint(&workload_names)
+    };
+    let recovery = last_error.and_then(|le| {
+        requests
+            .iter()
+            .copied()
+            .filter(|&i| {
+                let e = &evs[i];
+                e.time > start
+                    && e.time >= le - HOUR
+                    && e.time <= le + 2 * MIN
+                    && !roots.contains(&i)
+                    && fx[i].risk != Risk::Guardrail
+                    && relevant(i)
+            })
+            .max_by_key(|&i| (evs[i].time, i))
+    });
+
+    // 9. The chain.
+    let mut nodes: BTreeMap<usize, &'static str> = BTreeMap::new();
+    let mut edges: BTreeSet<(usize, usize, &'static str)> = BTreeSet::new();
+    let mut factors: Vec<Factor> = Vec::new();
+    for &r in &roots {
+        nodes.insert(r, "trigger");
+        // Credentials: the STS calls that minted the keys, role chains, console sign-in.
+        let chain = provenance::chain(&evs, &evs[r], &mints);
+        let mut consumer = r;
+        for m in &chain {
+            nodes.entry(m.event).or_insert("credential");
+            edges.insert((m.event, consumer, "minted_credentials"));
+            consumer = m.event;
+        }
+        if let Some(login) = console_login_for(&evs, &fx, consumer) {
+            nodes.entry(login).or_insert("credential");
+            edges.insert((login, consumer, "minted_credentials"));
+        }
+        // Permissions granted to the acting principal before it acted.
+        for i in grants_to(&evs, &fx, r, load_from) {
+            nodes.entry(i).or_insert("permission");
+            edges.insert((i, r, "granted_permission"));
+        }
+        // Guardrails removed on the same resources before it.
+        for i in 0..evs.len() {
+            if fx[i].risk == Risk::Guardrail
+                && evs[i].time <= evs[r].time
+                && evs[i].time >= evs[r].time - opts.lookback
+                && !evs[i].failed()
+            {
+                let same_resource = !fx[i].ids.is_disjoint(&fx[r].ids);
+                let logging = matches!(
+                    evs[i].name.as_str(),
+                    "StopLogging" | "DeleteTrail" | "PutEventSelectors"
+                );
+                if same_resource || logging {
+                    nodes.entry(i).or_insert("guardrail");
+                    edges.insert((i, r, "removed_guardrail"));
+                }
+            }
+        }
+        // The session's other changes around it.
+        let sess = session_key(&evs[r]);
+        let mut seq: Vec<usize> = requests
+            .iter()
+            .copied()
+            .filter(|&i| {
+                i != r
+                    && session_key(&evs[i]) == sess
+                    && evs[i].time >= evs[r].time - HOUR
+                    && evs[i].time <= end
+            })
+            .collect();
+        seq.push(r);
+        seq.sort_by_key(|&i| (evs[i].time, i));
+        for w in seq.windows(2) {
+            edges.insert((w[0], w[1], "session_sequence"));
+        }
+        for &i in &seq {
+            nodes.entry(i).or_insert("action");
+        }
+        if let Some(c) = recreate_of(r) {
+            nodes.entry(c).or_insert("action");
+            edges.insert((r, c, "acted_on"));
+        }
+        for &s in service_actions
+            .get(&r)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+        {
+            nodes.entry(s).or_insert("service_action");
+            edges.insert((r, s, "invoked_on_behalf"));
+        }
+        // Impact: the first failure of each affected principal that names
+        // what this cause touched (or, failing that, of each principal).
+        let mut ids = fx[r].ids.clone();
+        for &s in service_actions
+            .get(&r)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+        {
+            ids.extend(fx[s].ids.iter().cloned());
+        }
+        let mut firsts: BTreeMap<String, usize> = BTreeMap::new();
+        for &f in &failing {
+            if evs[f].time >= evs[r].time && !fx[f].ids.is_disjoint(&ids) {
+                firsts.entry(fx[f].actor.id.clone()).or_insert(f);
+            }
+        }
+        if firsts.is_empty() {
+            for &f in &failing {
+                firsts.entry(fx[f].actor.id.clone()).or_insert(f);
+            }
+        }
+        for (_, f) in firsts.iter().take(8) {
+            nodes.entry(*f).or_insert("impact");
+            edges.insert((r, *f, "caused_errors"));
+            if let Some(rc) = recovery {
+                edges.insert((*f, rc, "recovered_by"));
+            }
+        }
+    }
+    if let Some(rc) = recovery {
+        nodes.insert(rc, "recovery");
+    }
+
+    // 10. Actors.
+    let mut actor_map: BTreeMap<String, (Actor, u64, Option<String>, Option<String>)> =
+        BTreeMap::new();
+    for (i, e) in evs.iter().enumerate() {
+        let a = &fx[i].actor;
+        let minted = provenance::minted_by(e, &mints);
+        let behalf = on_behalf_of(&evs, &fx, &mints, i);
+        let cred = minted.map(|m| format!("{} by {}", evs[m.event].action, fx[m.event].actor.id));
+        let entry = actor_map
+            .entry(a.id.clone())
+            .or_insert_with(|| (a.clone(), 0, behalf.clone(), cred.clone()));
+        entry.1 += 1;
+        // A principal's kind is its identity's: a human's session used by an
+        // agent tool stays a human actor (the event itself is the agent's).
+        let rank = |k: Kind| match k {
+            Kind::Human => 0,
+            Kind::Agent => 1,
+            Kind::Automation => 2,
+            Kind::Service => 3,
+            Kind::Unknown => 4,
+        };
+        if rank(a.kind) < rank(entry.0.kind) {
+            entry.0 = a.clone();
+        }
+        if entry.2.is_none() {
+            entry.2 = behalf;
+        }
+        if entry.3.is_none() {
+            entry.3 = cred;
+        }
+    }
+    // In the chain, each event keeps its own classification.
+    let actor_kind = |i: usize| -> Kind { fx[i].actor.kind };
+
+    // 11. Contributing factors.
+    for &r in &roots {
+        factors.extend(contributing(
+            &evs,
+            &fx,
+            &mints,
+            r,
+            &nodes,
+            &edges,
+            opts,
+            actor_kind(r),
+            recreate_of(r),
+            (start, end),
+            &service_actions,
+        ));
+    }
+    if let (Some(fe), Some(le)) = (first_error, last_error) {
+        let dur = (le - fe) as f64 / HOUR as f64;
+        if dur >= 1.0 {
+            let mut ev: Vec<String> = failing
+                .first()
+                .map(|&i| evs[i].id.clone())
+                .into_iter()
+                .collect();
+            ev.extend(failing.last().map(|&i| evs[i].id.clone()));
+            if let Some(rc) = recovery {
+                ev.push(evs[rc].id.clone());
+            }
+            factors.push(Factor {
+                id: "long-time-to-recover".into(),
+                summary: format!("Errors continued for {dur:.1} hours before the service recovered."),
+                rule: "long-time-to-recover: the first and last failed call of the outage are an hour or more apart".into(),
+                why_it_mattered: "Nothing restored the deleted or changed resources automatically; recovery waited for a manual change.".into(),
+                evidence: ev,
+                suggestions: vec![
+                    "Keep a tested restore path (backups, stack templates with retained resources) and a runbook for re-creating dependencies.".into(),
+                    "Alarm on the dependents' error rate so recovery starts within minutes.".into(),
+                ],
+            });
+        }
+    }
+    // Logging changes anywhere in the loaded range.
+    let logging: Vec<usize> = (0..evs.len())
+        .filter(|&i| {
+            matches!(
+                evs[i].name.as_str(),
+                "StopLogging" | "DeleteTrail" | "UpdateTrail" | "PutEventSelectors"
+            ) && !evs[i].failed()
+        })
+        .collect();
+    let gaps = logging_gaps(lake, &evs, load_from.max(range.0), end.min(range.1));
+    if !logging.is_empty() || !gaps.is_empty() {
+        factors.push(Factor {
+            id: "logging-gap".into(),
+            summary: if logging.is_empty() {
+                format!("{} hour(s) with no events from an account and region that normally log.", gaps.len())
+            } else {
+                "Trail logging was stopped or changed in or before the window.".into()
+            },
+            rule: "logging-gap: StopLogging, DeleteTrail, UpdateTrail or PutEventSelectors in or before the window, or an hour without events from an account/region that logs in most hours".into(),
+            why_it_mattered: "Gaps in the audit trail hide what happened and who or what acted.".into(),
+            evidence: logging.iter().map(|&i| evs[i].id.clone()).collect(),
+            suggestions: vec!["Protect trails with an SCP that denies StopLogging/DeleteTrail/PutEventSelectors, and alert on those calls.".into()],
+        });
+    }
+    dedup_factors(&mut factors);
+
+    // 12. Output.
+    let ev_time = |i: usize| iso(evs[i].time);
+    let mut chain_nodes: Vec<ChainNode> = nodes
+        .iter()
+        .map(|(&i, &role)| ChainNode {
+            event_id: evs[i].id.clone(),
+            role: role.into(),
+            event_time: ev_time(i),
+            iam_action: evs[i].action.clone(),
+            actor: fx[i].actor.id.clone(),
+            actor_kind: actor_kind(i).as_str().into(),
+            summary: describe(&evs[i], &fx[i]),
+        })
+        .collect();
+    chain_nodes.sort_by(|a, b| {
+        (a.event_time.as_str(), a.event_id.as_str())
+            .cmp(&(b.event_time.as_str(), b.event_id.as_str()))
+    });
+    let edges_out: Vec<Edge> = edges
+        .iter()
+        .map(|&(a, b, k)| Edge {
+            from: evs[a].id.clone(),
+            to: evs[b].id.clone(),
+            kind: k.into(),
+        })
+        .collect();
+    let root_causes: Vec<RootCause> = roots
+        .iter()
+        .map(|&r| {
+            let (score, why) = root_why.get(&r).cloned().unwrap_or_default();
+            RootCause {
+                event_id: evs[r].id.clone(),
+                event_time: ev_time(r),
+                event_name: evs[r].name.clone(),
+                iam_action: evs[r].action.clone(),
+                actor: fx[r].actor.id.clone(),
+                actor_kind: actor_kind(r).as_str().into(),
+                resources: fx[r].ids.iter().cloned().collect(),
+                on_behalf_of: on_behalf_of(&evs, &fx, &mints, r),
+                score: (score * 100.0).round() / 100.0,
+                why,
+                recreated_by: recreate_of(r).map(|c| evs[c].id.clone()),
+            }
+        })
+        .collect();
+    let mut cited: BTreeSet<usize> = nodes.keys().copied().collect();
+    let id_index: HashMap<&str, usize> = evs
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.id.as_str(), i))
+        .collect();
+    for f in &factors {
+        for id in &f.evidence {
+            if let Some(&i) = id_index.get(id.as_str()) {
+                cited.insert(i);
+            }
+        }
+    }
+    let mut evidence: Vec<Evidence> = cited
+        .iter()
+        .map(|&i| Evidence {
+            event_id: evs[i].id.clone(),
+            event_time: ev_time(i),
+            iam_action: evs[i].action.clone(),
+            actor: fx[i].actor.id.clone(),
+            source_file: evs[i].source_file.clone(),
+            source_index: evs[i].source_index,
+            error_code: evs[i].error_code.clone(),
+        })
+        .collect();
+    evidence.sort_by(|a, b| {
+        (a.event_time.as_str(), a.event_id.as_str())
+            .cmp(&(b.event_time.as_str(), b.event_id.as_str()))
+    });
+    let actors_out: Vec<ActorOut> = actor_map
+        .values()
+        .map(|(a, n, behalf, cred)| ActorOut {
+            id: a.id.clone(),
+            kind: a.kind.as_str().into(),
+            rule: a.rule.clone(),
+            on_behalf_of: behalf.clone(),
+            events: *n,
+            credential_source: cred.clone(),
+        })
+        .collect();
+    let candidates: Vec<Candidate> = cands
+        .iter()
+        .take(10)
+        .map(|(s, i, m, _)| Candidate {
+            event_id: evs[*i].id.clone(),
+            event_time: ev_time(*i),
+            iam_action: evs[*i].action.clone(),
+            actor: fx[*i].actor.id.clone(),
+            actor_kind: actor_kind(*i).as_str().into(),
+            score: (s * 100.0).round() / 100.0,
+            matched_failures: *m,
+            risk: risk_str(fx[*i].risk).into(),
+        })
+        .collect();
+    let accounts: BTreeSet<String> = evs
+        .iter()
+        .filter_map(|e| e.recipient_account.clone())
+        .collect();
+    let regions: BTreeSet<String> = evs.iter().filter_map(|e| e.region.clone()).collect();
+    let files: BTreeSet<&str> = evs.iter().map(|e| e.source_file.as_str()).collect();
+    let recovery_out = recovery.map(|i| Recovery {
+        event_id: evs[i].id.clone(),
+        time: ev_time(i),
+        iam_action: evs[i].action.clone(),
+        actor: fx[i].actor.id.clone(),
+        actor_kind: actor_kind(i).as_str().into(),
+    });
+    let impact = Impact {
+        first_error: first_error.map(iso),
+        last_error: last_error.map(iso),
+        error_count: failing.len() as u64,
+        affected_principals: affected.into_iter().collect(),
+        affected_services: services.into_iter().collect(),
+        error_codes: codes
+            .into_iter()
+            .map(|(c, n)| CodeCount {
+                class: error_class(&c).as_str().into(),
+                error_code: c,
+                count: n,
+            })
+            .collect(),
+        impacted_resources: impacted.into_iter().take(50).collect(),
+        per_minute: per_minute
+            .into_iter()
+            .map(|((m, s), n)| MinuteCount {
+                minute: iso(m),
+                service: s,
+                errors: n,
+            })
+            .collect(),
+    };
+    let mut analysis = Analysis {
+        backtrail_version: env!("CARGO_PKG_VERSION").into(),
+        window: Window {
+            start: iso(start),
+            end: iso(end),
+            detected,
+            how,
+            duration_minutes: (end - start) / MIN,
+        },
+        root_causes,
+        chain: chain_nodes,
+        edges: edges_out,
+        impact,
+        recovery: recovery_out,
+        contributing_factors: factors,
+        actors: actors_out,
+        candidates,
+        summary: Vec::new(),
+        evidence,
+        coverage: Coverage {
+            lake_start: iso(range.0),
+            lake_end: iso(range.1),
+            events_in_analysis: evs.len() as u64,
+            accounts: accounts.into_iter().collect(),
+            regions: regions.into_iter().collect(),
+            source_files: files.len() as u64,
+            gaps,
+            logging_changes: logging
+                .iter()
+                .map(|&i| format!("{} {} ({})", ev_time(i), evs[i].action, evs[i].id))
+                .collect(),
+        },
+        method: Method {
+            window: if detected {
+                "detected".into()
+            } else {
+                "given".into()
+            },
+            lookback_hours: opts.lookback as f64 / HOUR as f64,
+            config: opts.config_path.clone(),
+            iam_snapshot: opts.iam_snapshot.as_ref().map(|p| p.display().to_string()),
+            rules: vec!["docs/RULES.md".into()],
+        },
+    };
+    analysis.summary = summarize(&analysis);
+    Ok(analysis)
+}
+
+fn session_key(e: &Ev) -> String {
+    e.access_key_id
+        .clone()
+        .or_else(|| e.arn.clone())
+        .unwrap_or_default()
+}
+
+/// The ConsoleLogin a console session came from: the latest successful
+/// sign-in of the same principal within 12 hours before.
+fn console_login_for(evs: &[Ev], fx: &[Facts], i: usize) -> Option<usize> {
+    let e = &evs[i];
+    if e.console != Some(true)
+        && e.name != "ConsoleLogin"
+        && !e
+            .user_agent
+            .as_deref()
+            .is_some_and(|u| u.starts_with("Mozilla/"))
+    {
+        return None;
+    }
+    let me = &fx[i].actor.id;
+    (0..evs.len())
+        .filter(|&j| {
+            j != i
+                && evs[j].name == "ConsoleLogin"
+                && evs[j].time <= e.time
+                && e.time - evs[j].time <= 12 * HOUR
+        })
+        .filter(|&j| {
+            &fx[j].actor.id == me
+                || (evs[j].principal_id.is_some() && evs[j].principal_id == e.principal_id)
+        })
+        .filter(|&j| {
+            evs[j]
+                .response_elements
+                .as_deref()
+                .is_none_or(|r| !r.contains("Failure"))
+        })
+        .max_by_key(|&j| evs[j].time)
+}
+
+/// IAM changes that granted the acting principal's role or user more power.
+fn grants_to(evs: &[Ev], fx: &[Facts], r: usize, since: i64) -> Vec<usize> {
+    let e = &evs[r];
+    let role = fx[r]
+        .actor
+        .role
+        .as_deref()
+        .map(|a| a.rsplit('/').next().unwrap_or(a).to_string());
+    let user = e
+        .user_name
+        .clone()
+        .filter(|_| e.identity_type.as_deref() == Some("IAMUser"));
+    (0..evs.len())
+        .filter(|&i| {
+            let g = &evs[i];
+            g.time <= e.time
+                && g.time >= since
+                && !g.failed()
+                && fx[i].risk == Risk::Permission
+                && ["Attach", "Put", "Create", "Add", "Update", "Set"]
+                    .iter()
+                    .any(|p| g.name.starts_with(p))
+                && {
+                    let p = &fx[i].params;
+                    let target_role = p["roleName"].as_str();
+                    let target_user = p["userName"].as_str();
+                    (role.is_some() && target_role == role.as_deref())
+                        || (user.is_some() && target_user == user.as_deref())
+                }
+        })
+        .collect()
+}
+
+/// On whose behalf an event's session acted: the sourceIdentity carried by
+/// the session, else the human whose credentials minted it.
+fn on_behalf_of(
+    evs: &[Ev],
+    fx: &[Facts],
+    mints: &HashMap<String, Mint>,
+    i: usize,
+) -> Option<String> {
+    if let Some(s) = &evs[i].source_identity {
+        return Some(s.clone());
+    }
+    let chain = provenance::chain(evs, &evs[i], mints);
+    for m in &chain {
+        if let Some(s) = &m.source_identity {
+            return Some(s.clone());
+        }
+        let minter = &fx[m.event].actor;
+        if minter.kind == Kind::Human {
+            return Some(minter.id.clone());
+        }
+    }
+    if fx[i].actor.kind == Kind::Service {
+        return evs[i].arn.clone();
+    }
+    None
+}
+
+/// A short, neutral description of what an event did.
+fn describe(e: &Ev, f: &Facts) -> String {
+    let what = primary_name(&f.params)
+        .or_else(|| f.ids.iter().next().cloned())
+        .map(|n| format!(" {n}"))
+        .unwrap_or_default();
+    match &e.error_code {
+        Some(c) => format!("{}{} failed: {}", e.action, what, c),
+        None => format!("{}{}", e.action, what),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn contributing(
+    evs: &[Ev],
+    fx: &[Facts],
+    mints: &HashMap<String, Mint>,
+    r: usize,
+    nodes: &BTreeMap<usize, &'static str>,
+    edges: &BTreeSet<(usize, usize, &'static str)>,
+    opts: &IncidentOptions,
+    kind: Kind,
+    recreate: Option<usize>,
+    (start, _end): (i64, i64),
+    service_actions: &BTreeMap<usize, Vec<usize>>,
+) -> Vec<Factor> {
+    let e = &evs[r];
+    let mut out = Vec::new();
+    let role_arn = fx[r].actor.role.clone();
+    // broad-permissions
+    let mut broad_ev: Vec<String> = Vec::new();
+    for (&(a, b, k), _) in edges.iter().map(|x| (x, ())) {
+        if b == r && k == "granted_permission" {
+            let p = &fx[a].params;
+            let broad = p["policyArn"]
+                .as_str()
+                .is_some_and(classify::is_broad_policy_arn)
+                || p.get("policyDocument")
+                    .is_some_and(classify::document_is_broad);
+            if broad {
+                broad_ev.push(evs[a].id.clone());
+            }
+        }
+    }
+    let mut from_snapshot = None;
+    if let (Some(path), Some(role)) = (&opts.iam_snapshot, &role_arn) {
+        if let Some(why) = crate::iam::broad_grant(path, role) {
+            from_snapshot = Some(why);
+        }
+    }
+    if !broad_ev.is_empty() || from_snapshot.is_some() {
+        let mut evidence = broad_ev.clone();
+        evidence.push(e.id.clone());
+        out.push(Factor {
+            id: "broad-permissions".into(),
+            summary: format!(
+                "The acting principal {} held an administrator, power-user or wildcard grant{}.",
+                role_arn.as_deref().unwrap_or(&fx[r].actor.id),
+                from_snapshot.as_ref().map(|w| format!(" ({w})")).unwrap_or_default()
+            ),
+            rule: "broad-permissions: an AdministratorAccess, PowerUserAccess or IAMFullAccess attachment, or a policy allowing * or service:* on *, to the acting role or user (IAM change events in the lake, or --iam-snapshot)".into(),
+            why_it_mattered: format!("Nothing in IAM stopped {} from running {}.", fx[r].actor.id, e.action),
+            evidence,
+            suggestions: vec![
+                "Scope the role to the actions its task needs (see `backtrail drift` for a least-privilege policy from observed use).".into(),
+                "Add a permission boundary or SCP that denies destructive calls (Delete*, Terminate*) to agent and automation roles.".into(),
+            ],
+        });
+    }
+    if kind == Kind::Agent && fx[r].risk == Risk::Destructive {
+        out.push(Factor {
+            id: "agent-destructive-action".into(),
+            summary: format!("A session classified as an AI agent ran the destructive call {}.", e.action),
+            rule: "agent-destructive-action: the trigger's actor kind is agent and the call is in the destructive table".into(),
+            why_it_mattered: "An agent could delete production resources without a human approving that specific action.".into(),
+            evidence: vec![e.id.clone()],
+            suggestions: vec![
+                "Require human approval for destructive calls made by agents (a deny in the agent role's boundary, lifted through a reviewed change).".into(),
+                "Require sourceIdentity on agent sessions so every action names the human who launched it.".into(),
+            ],
+        });
+    }
+    let svc = service_of(&e.action);
+    if svc == "cloudformation"
+        && matches!(
+            e.name.as_str(),
+            "DeleteStack" | "UpdateStack" | "ExecuteChangeSet"
+        )
+    {
+        let direct = e.name != "ExecuteChangeSet" || {
+            let name = primary_name(&fx[r].params);
+            !evs.iter().enumerate().any(|(i, c)| {
+                c.name == "CreateChangeSet"
+                    && c.time < e.time
+                    && primary_name(&fx[i].params) == name
+                    && fx[i].actor.id != fx[r].actor.id
+            })
+        };
+        if direct {
+            out.push(Factor {
+                id: "direct-change-without-change-set".into(),
+                summary: format!("The stack was changed with {} directly, not through a change set created by one principal and executed by another.", e.name),
+                rule: "direct-change-without-change-set: DeleteStack or UpdateStack, or ExecuteChangeSet by the principal that created the change set".into(),
+                why_it_mattered: "No second person or process reviewed what the change would delete.".into(),
+                evidence: vec![e.id.clone()],
+                suggestions: vec!["Deploy production stacks only through change sets, with a second approver executing them.".into()],
+            });
+        }
+    }
+    if matches!(fx[r].risk, Risk::Destructive) {
+        let name = primary_name(&fx[r].params);
+        let previewed = evs.iter().enumerate().any(|(i, c)| {
+            c.time <= e.time
+                && e.time - c.time <= 24 * HOUR
+                && ((c.dry_run && c.action == e.action)
+                    || (matches!(c.name.as_str(), "CreateChangeSet" | "DescribeChangeSet")
+                        && primary_name(&fx[i].params) == name))
+        });
+        if !previewed {
+            out.push(Factor {
+                id: "no-dry-run".into(),
+                summary: format!("No dry run or change-set preview of {} preceded it.", e.action),
+                rule: "no-dry-run: no DryRun of the same call, and no change set for the same resource, in the 24 hours before a destructive call".into(),
+                why_it_mattered: "The call's effect was not previewed before it ran against production.".into(),
+                evidence: vec![e.id.clone()],
+                suggestions: vec!["Make agents and scripts preview destructive calls (EC2 DryRun, CloudFormation change sets) and show the result before running them.".into()],
+            });
+        }
+    }
+    let guards: Vec<String> = edges
+        .iter()
+        .filter(|(_, b, k)| *b == r && *k == "removed_guardrail")
+        .map(|(a, _, _)| evs[*a].id.clone())
+        .collect();
+    if !guards.is_empty() {
+        let mut evidence = guards.clone();
+        evidence.push(e.id.clone());
+        out.push(Factor {
+            id: "deletion-protection-off".into(),
+            summary: "A protection on the resource (termination or deletion protection, or logging) was turned off shortly before the destructive call.".into(),
+            rule: "deletion-protection-off: a guardrail removal (UpdateTerminationProtection false, deletionProtection false, disableApiTermination false, StopLogging, ...) on the same resource before the trigger".into(),
+            why_it_mattered: "The protection existed, but the same permissions that could delete the resource could also turn the protection off.".into(),
+            evidence,
+            suggestions: vec!["Deny turning protections off (cloudformation:UpdateTerminationProtection, rds:ModifyDBInstance with deletionProtection=false) except to a break-glass role.".into()],
+        });
+    }
+    // self-escalation: an actor changed its own permissions before acting.
+    let selfs: Vec<String> = edges
+        .iter()
+        .filter(|(a, b, k)| {
+            *b == r && *k == "granted_permission" && {
+                let g = &fx[*a].actor;
+                g.role.is_some() && g.role == fx[r].actor.role || g.id == fx[r].actor.id
+            }
+        })
+        .map(|(a, _, _)| evs[*a].id.clone())
+        .collect();
+    if !selfs.is_empty() {
+        out.push(Factor {
+            id: "self-escalation".into(),
+            summary: "The acting principal granted itself the permission it then used.".into(),
+            rule: "self-escalation: an IAM change by a principal to its own role or user, before the trigger".into(),
+            why_it_mattered: "A role able to edit its own policies has, in effect, every permission.".into(),
+            evidence: selfs,
+            suggestions: vec!["Deny iam:Put*Policy, iam:Attach*Policy and iam:CreatePolicyVersion on a role's own ARN (a permission boundary does this).".into()],
+        });
+    }
+    // no-mfa: the humans in the chain signed in or acted without MFA.
+    let mut no_mfa = Vec::new();
+    for (&i, _) in nodes.iter() {
+        if fx[i].actor.kind == Kind::Human || evs[i].name == "ConsoleLogin" {
+            let login_without = evs[i].name == "ConsoleLogin"
+                && evs[i]
+                    .additional_event_data
+                    .as_deref()
+                    .is_some_and(|a| a.contains("\"MFAUsed\":\"No\""));
+            let session_without = fx[i].actor.kind == Kind::Human
+                && evs[i].mfa == Some(false)
+                && evs[i].identity_type.as_deref() != Some("AssumedRole");
+            if login_without || session_without {
+                no_mfa.push(evs[i].id.clone());
+            }
+        }
+    }
+    for m in provenance::chain(evs, &evs[r], mints) {
+        let c = &evs[m.event];
+        if fx[m.event].actor.kind == Kind::Human && c.mfa == Some(false) && !no_mfa.contains(&c.id)
+        {
+            no_mfa.push(c.id.clone());
+        }
+    }
+    if !no_mfa.is_empty() {
+        out.push(Factor {
+            id: "no-mfa".into(),
+            summary: "A human session in the chain was established without MFA.".into(),
+            rule: "no-mfa: a ConsoleLogin with MFAUsed No, or a human session with mfaAuthenticated false, among the chain's events".into(),
+            why_it_mattered: "Credentials that reached production were protected by a password or key alone.".into(),
+            evidence: no_mfa,
+            suggestions: vec!["Require MFA (aws:MultiFactorAuthPresent) to assume operator roles, including roles handed to agents.".into()],
+        });
+    }
+    if let Some(c) = recreate {
+        out.push(Factor {
+            id: "delete-and-recreate".into(),
+            summary: format!("The resource was deleted and then re-created under the same name ({} then {}).", e.action, evs[c].action),
+            rule: "delete-and-recreate: a destructive call followed, before the window ends, by a Create/Restore/Put of the same service and the same name".into(),
+            why_it_mattered: "A re-created resource has new identifiers and lacks the state and data of the old one, so dependents kept failing.".into(),
+            evidence: vec![e.id.clone(), evs[c].id.clone()],
+            suggestions: vec!["Prefer in-place updates; when a rebuild is needed, build beside the old resource and switch over after verification.".into()],
+        });
+    }
+    let _ = (start, service_actions);
+    out
+}
+
+fn dedup_factors(f: &mut Vec<Factor>) {
+    let mut seen = BTreeMap::<String, usize>::new();
+    let mut out: Vec<Factor> = Vec::new();
+    for x in f.drain(..) {
+        match seen.get(&x.id) {
+            Some(&i) => {
+                for e in x.evidence {
+                    if !out[i].evidence.contains(&e) {
+                        out[i].evidence.push(e);
+                    }
+                }
+            }
+            None => {
+                seen.insert(x.id.clone(), out.len());
+                out.push(x);
+            }
+        }
+    }
+    *f = out;
+}
+
+/// Hours with no events from an account and region that logs in most hours.
+fn logging_gaps(_lake: &Lake, evs: &[Ev], from: i64, to: i64) -> Vec<Gap> {
+    let mut hours: BTreeMap<(String, String), BTreeSet<i64>> = BTreeMap::new();
+    for e in evs {
+        if let (Some(a), Some(r)) = (&e.recipient_account, &e.region) {
+            hours
+                .entry((a.clone(), r.clone()))
+                .or_default()
+                .insert(e.time / HOUR);
+        }
+    }
+    let (h0, h1) = (from / HOUR, to / HOUR);
+    let total = (h1 - h0 + 1).max(1);
+    let mut out = Vec::new();
+    for ((a, r), hs) in hours {
+        let present = hs.iter().filter(|h| **h >= h0 && **h <= h1).count() as i64;
+        if present * 10 < total * 8 || total < 6 {
+            continue;
+        }
+        for h in h0..=h1 {
+            if !hs.contains(&h) {
+                out.push(Gap {
+                    account: a.clone(),
+                    region: r.clone(),
+                    hour: iso(h * HOUR),
+                });
+            }
+        }
+    }
+    out.truncate(200);
+    out
+}
+
+/// Three to five neutral sentences: what happened, impact, detection,
+/// recovery, and which property of the system allowed it.
+fn summarize(a: &Analysis) -> Vec<String> {
+    let mut s = Vec::new();
+    match a.root_causes.first() {
+        Some(rc) => {
+            let who = match rc.actor_kind.as_str() {
+                "agent" => "a session classified as an AI agent",
+                "automation" => "an automation session",
+                "human" => "a human session",
+                "service" => "an AWS service",
+                _ => "a principal",
+            };
+            let behalf = rc
+                .on_behalf_of
+                .as_ref()
+                .map(|b| format!(" (launched on behalf of {b})"))
+                .unwrap_or_default();
+            let recreated = if rc.recreated_by.is_some() {
+                ", and the resource was later re-created under the same name"
+            } else {
+                ""
+            };
+            s.push(format!(
+                "At {}, {who}{behalf} using {} ran {}{recreated}.",
+                rc.event_time, rc.actor, rc.iam_action
+            ));
+        }
+        None => s.push(
+            "No mutating call in the lookback explains the failures; the chain below is empty."
+                .into(),
+        ),
+    }
+    if let (Some(fe), Some(le)) = (&a.impact.first_error, &a.impact.last_error) {
+        s.push(format!(
+            "Dependents then failed {} times across {} service(s) and {} principal(s), from {fe} to {le}.",
+            a.impact.error_count,
+            a.impact.affected_services.len(),
+            a.impact.affected_principals.len()
+        ));
+    }
+    s.push(if a.window.detected {
+        format!(
+            "The outage window ({} to {}, {} minutes) was found from the error rate in the logs.",
+            a.window.start, a.window.end, a.window.duration_minutes
+        )
+    } else {
+        format!(
+            "The window analysed ({} to {}) was given by the investigator.",
+            a.window.start, a.window.end
+        )
+    });
+    match &a.recovery {
+        Some(r) => s.push(format!(
+            "Errors stopped after {} ran {} at {}.",
+            r.actor, r.iam_action, r.time
+        )),
+        None => s.push("The logs show no change after which the errors stopped.".into()),
+    }
+    if !a.contributing_factors.is_empty() {
+        let ids: Vec<&str> = a
+            .contributing_factors
+            .iter()
+            .map(|f| f.id.as_str())
+            .collect();
+        s.push(format!(
+            "Properties of the system that allowed it: {}.",
+            ids.join(", ")
+        ));
+    }
+    s
+}

@@ -1,0 +1,46 @@
+//! Rendering analyses for people: JSON (the contract), Markdown, and one
+//! self-contained HTML page. Human identities are pseudonymised here, once,
+//! for every format.
+
+pub mod html;
+pub mod markdown;
+pub mod pseudonym;
+
+use serde_json::Value;
+
+/// How identities appear in reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Identities {
+    /// Humans as stable labels ("engineer 1"); agents, automation and
+    /// services as they are.
+    #[default]
+    Pseudonymise,
+    /// Everyone as they appear in the logs.
+    Show,
+}
+
+/// Output formats for analyses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Json,
+    Md,
+    Html,
+}
+
+/// The analysis as a JSON value, pseudonymised unless asked not to.
+pub fn prepare(analysis: &impl serde::Serialize, identities: Identities) -> Value {
+    let mut v = serde_json::to_value(analysis).unwrap_or(Value::Null);
+    if identities == Identities::Pseudonymise {
+        pseudonym::apply(&mut v);
+    }
+    v
+}
+
+/// Render an incident analysis.
+pub fn render_incident(v: &Value, format: Format) -> anyhow::Result<String> {
+    Ok(match format {
+        Format::Json => serde_json::to_string_pretty(v)? + "\n",
+        Format::Md => markdown::incident(v),
+        Format::Html => html::incident(v)?,
+    })
+}

@@ -1,0 +1,172 @@
+//! Pseudonymising human identities: every human actor, every e-mail address
+//! and every identity a session was launched on behalf of becomes a stable
+//! label ("engineer 1", "engineer 2", ...) everywhere in the output.
+
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+fn is_email(s: &str) -> bool {
+    let Some((user, host)) = s.split_once('@') else {
+        return false;
+    };
+    !user.is_empty() && host.contains('.') && !host.starts_with('.') && !host.ends_with('.')
+}
+
+/// E-mail addresses inside a string.
+fn emails(s: &str) -> Vec<String> {
+    s.split(|c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '/' | ':' | ',' | ';' | '"' | '\'' | '<' | '>' | '(' | ')' | '[' | ']'
+            )
+    })
+    .filter(|t| is_email(t))
+    .map(|t| t.trim_end_matches('.').to_string())
+    .collect()
+}
+
+/// Name tokens of a human principal: the ID itself, the user or session
+/// name, and the name inside provider prefixes.
+fn tokens(id: &str) -> Vec<String> {
+    let mut out = vec![id.to_string()];
+    if let Some(rest) = id.split_once(":user/").map(|x| x.1) {
+        out.push(rest.rsplit('/').next().unwrap_or(rest).to_string());
+    }
+    if let Some((_, session)) = crate::actors::role_session(id) {
+        out.push(session.to_string());
+    }
+    if let Some((_, name)) = id.split_once(':') {
+        if !id.starts_with("arn:") && !id.starts_with("root:") {
+            out.push(name.to_string());
+        }
+    }
+    out.retain(|t| t.len() >= 3);
+    out
+}
+
+fn collect_strings(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::String(s) => out.push(s.clone()),
+        Value::Array(a) => a.iter().for_each(|x| collect_strings(x, out)),
+        Value::Object(m) => m.values().for_each(|x| collect_strings(x, out)),
+        _ => {}
+    }
+}
+
+fn replace_all(v: &mut Value, map: &[(String, String)]) {
+    match v {
+        Value::String(s) => {
+            for (from, to) in map {
+                if s.contains(from.as_str()) {
+                    *s = s.replace(from.as_str(), to);
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(|x| replace_all(x, map)),
+        Value::Object(m) => m.values_mut().for_each(|x| replace_all(x, map)),
+        _ => {}
+    }
+}
+
+/// The label map for an analysis: human actor → "engineer N", numbered in
+/// the order humans first appear in the evidence (then by ID).
+pub fn labels(v: &Value) -> BTreeMap<String, String> {
+    let mut humans: Vec<String> = Vec::new();
+    let mut push = |h: &str| {
+        if !h.is_empty() && !humans.iter().any(|x| x == h) {
+            humans.push(h.to_string());
+        }
+    };
+    let actors = v["actors"].as_array().cloned().unwrap_or_default();
+    let human_ids: Vec<String> = actors
+        .iter()
+        .filter(|a| a["kind"] == "human")
+        .filter_map(|a| a["id"].as_str().map(str::to_string))
+        .collect();
+    let behalf: Vec<String> = actors
+        .iter()
+        .filter_map(|a| a["on_behalf_of"].as_str().map(str::to_string))
+        .filter(|b| !b.starts_with("arn:") || b.contains(":user/") || b.contains("AWSReservedSSO"))
+        .collect();
+    // Order of first appearance in the evidence and chain.
+    for e in v["evidence"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .chain(v["chain"].as_array().into_iter().flatten())
+    {
+        if let Some(a) = e["actor"].as_str() {
+            if human_ids.iter().any(|h| h == a) {
+                push(a);
+            }
+        }
+    }
+    let mut rest: Vec<String> = human_ids.iter().chain(behalf.iter()).cloned().collect();
+    let mut strings = Vec::new();
+    collect_strings(v, &mut strings);
+    for s in &strings {
+        rest.extend(emails(s));
+    }
+    rest.sort();
+    for h in rest {
+        push(&h);
+    }
+    // Identities that are the same person (an ARN and its session e-mail)
+    // share the first label that claims a token.
+    let mut out = BTreeMap::new();
+    let mut n = 0;
+    let mut token_owner: BTreeMap<String, String> = BTreeMap::new();
+    for h in humans {
+        let toks = tokens(&h);
+        let existing = toks.iter().find_map(|t| token_owner.get(t).cloned());
+        let label = existing.unwrap_or_else(|| {
+            n += 1;
+            format!("engineer {n}")
+        });
+        for t in toks {
+            token_owner.entry(t).or_insert_with(|| label.clone());
+        }
+        out.insert(h, label);
+    }
+    for (t, l) in token_owner {
+        out.entry(t).or_insert(l);
+    }
+    out
+}
+
+/// Replace human identities in `v`, in place.
+pub fn apply(v: &mut Value) {
+    let map = labels(v);
+    let mut pairs: Vec<(String, String)> = map.into_iter().collect();
+    // Longest first, so an ARN is replaced before the name inside it.
+    pairs.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
+    replace_all(v, &pairs);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn humans_become_stable_labels_and_agents_stay() {
+        let mut v = json!({
+            "actors": [
+                {"id": "arn:aws:iam::1:user/alice", "kind": "human", "on_behalf_of": null},
+                {"id": "arn:aws:sts::1:assumed-role/ops-agent/kiro-1", "kind": "agent", "on_behalf_of": "bob@example.com"},
+            ],
+            "evidence": [{"actor": "arn:aws:iam::1:user/alice"}],
+            "summary": ["alice signed in; the agent arn:aws:sts::1:assumed-role/ops-agent/kiro-1 acted for bob@example.com"]
+        });
+        apply(&mut v);
+        let s = v["summary"][0].as_str().unwrap();
+        assert!(
+            !s.contains("alice") && !s.contains("bob@example.com"),
+            "{s}"
+        );
+        assert!(s.contains("engineer 1") && s.contains("engineer 2"), "{s}");
+        assert!(s.contains("assumed-role/ops-agent/kiro-1"));
+        assert_eq!(v["actors"][0]["id"], "engineer 1");
+    }
+}
