@@ -150,6 +150,13 @@ pub fn library(dir: Option<&Path>) -> Result<BTreeMap<String, Query>, QueryError
 
 /// A library query by name.
 pub fn get(dir: Option<&Path>, name: &str) -> Result<Query, QueryError> {
+    // The file named like the query first, so one broken file elsewhere in
+    // the library does not stop the others.
+    if dir.is_none() {
+        if let Some((stem, text)) = EMBEDDED.iter().find(|(stem, _)| *stem == name) {
+            return parse(stem, text);
+        }
+    }
     library(dir)?
         .remove(name)
         .ok_or_else(|| QueryError::NotFound(name.to_string()))
