@@ -64,6 +64,32 @@ pub fn detect(
             "errors other than access-denied",
         )
     })
+    .or_else(|| sustained_breakage(minutes))
+}
+
+/// When the lake holds no quiet period to learn a baseline from (it starts
+/// during the outage), sustained breakage errors (at least 10 in 5 or more
+/// distinct minutes) are the window.
+fn sustained_breakage(minutes: &[ErrorMinute]) -> Option<Detected> {
+    let mut per: BTreeMap<i64, u64> = BTreeMap::new();
+    for m in minutes {
+        if error_class(&m.error_code).is_breakage() {
+            *per.entry(m.minute / MIN).or_default() += m.count as u64;
+        }
+    }
+    let total: u64 = per.values().sum();
+    if total < 10 || per.len() < 5 {
+        return None;
+    }
+    let (first, last) = (*per.keys().next()?, *per.keys().next_back()?);
+    Some(Detected {
+        start: first * MIN,
+        end: (last + 1) * MIN,
+        errors: total,
+        baseline_per_5min: 0.0,
+        threshold_per_5min: 0.0,
+        signal: "sustained breakage errors (the lake has no quiet period to learn a baseline from)",
+    })
 }
 
 fn detect_in(
