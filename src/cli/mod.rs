@@ -7,6 +7,7 @@ pub mod incident;
 pub mod ingest;
 pub mod lake;
 pub mod query;
+pub mod synth;
 
 use clap::{Parser, Subcommand};
 
@@ -45,6 +46,7 @@ pub enum Command {
     Postmortem(incident::PostmortemArgs),
     Query(query::QueryArgs),
     Lake(lake::LakeArgs),
+    Synth(synth::SynthArgs),
 }
 
 /// Set up `tracing` on stderr. `RUST_LOG` overrides the flags.
@@ -77,6 +79,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Postmortem(a) => incident::run_postmortem(a, cli.quiet),
         Command::Query(a) => query::run(a),
         Command::Lake(a) => lake::run(a),
+        Command::Synth(a) => synth::run(a),
     }
 }
 
