@@ -2,6 +2,7 @@
 //! subcommand turns its arguments into the library's options, runs, and
 //! returns an exit code (see [`crate::exit`]).
 
+pub mod drift;
 pub mod export;
 pub mod incident;
 pub mod ingest;
@@ -17,7 +18,7 @@ Exit codes:
   1  error (the command could not run)
   2  usage error
   3  finished, but needs attention (ingest: records rejected or files
-     unrecognised/unreadable)
+     unrecognised/unreadable; drift: a new finding reached --fail-on)
   4  --strict: something was rejected, nothing was written";
 
 /// Offline postmortem analyzer for AWS CloudTrail logs.
@@ -42,6 +43,7 @@ pub struct Cli {
 pub enum Command {
     Ingest(ingest::IngestArgs),
     Export(export::ExportArgs),
+    Drift(drift::DriftArgs),
     Incident(incident::IncidentArgs),
     Postmortem(incident::PostmortemArgs),
     Query(query::QueryArgs),
@@ -75,6 +77,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Ingest(a) => ingest::run(a, cli.quiet),
         Command::Export(a) => export::run(a),
+        Command::Drift(a) => drift::run(a),
         Command::Incident(a) => incident::run(a),
         Command::Postmortem(a) => incident::run_postmortem(a, cli.quiet),
         Command::Query(a) => query::run(a),

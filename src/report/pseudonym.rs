@@ -69,8 +69,33 @@ fn replace_all(v: &mut Value, map: &[(String, String)]) {
     }
 }
 
-/// The label map for an analysis: human actor → "engineer N", numbered in
-/// the order humans first appear in the evidence (then by ID).
+/// (identity, kind) pairs anywhere in the output: actors (`id`/`kind`),
+/// chain and evidence (`actor`/`actor_kind`), findings
+/// (`principal`/`principal_kind`), principals (`principal`/`kind`).
+fn identities(v: &Value, out: &mut Vec<(String, String)>) {
+    match v {
+        Value::Object(m) => {
+            for (id_key, kind_key) in [
+                ("id", "kind"),
+                ("actor", "actor_kind"),
+                ("principal", "principal_kind"),
+                ("principal", "kind"),
+            ] {
+                if let (Some(Value::String(id)), Some(Value::String(kind))) =
+                    (m.get(id_key), m.get(kind_key))
+                {
+                    out.push((id.clone(), kind.clone()));
+                }
+            }
+            m.values().for_each(|x| identities(x, out));
+        }
+        Value::Array(a) => a.iter().for_each(|x| identities(x, out)),
+        _ => {}
+    }
+}
+
+/// The label map: human identity → "engineer N", numbered in the order
+/// humans first appear in the output (evidence and chain first).
 pub fn labels(v: &Value) -> BTreeMap<String, String> {
     let mut humans: Vec<String> = Vec::new();
     let mut push = |h: &str| {
@@ -78,31 +103,27 @@ pub fn labels(v: &Value) -> BTreeMap<String, String> {
             humans.push(h.to_string());
         }
     };
-    let actors = v["actors"].as_array().cloned().unwrap_or_default();
-    let human_ids: Vec<String> = actors
+    let mut pairs = Vec::new();
+    for key in ["evidence", "chain"] {
+        identities(&v[key], &mut pairs);
+    }
+    identities(v, &mut pairs);
+    let human_ids: Vec<String> = pairs
         .iter()
-        .filter(|a| a["kind"] == "human")
-        .filter_map(|a| a["id"].as_str().map(str::to_string))
+        .filter(|(_, k)| k == "human")
+        .map(|(i, _)| i.clone())
         .collect();
-    let behalf: Vec<String> = actors
-        .iter()
-        .filter_map(|a| a["on_behalf_of"].as_str().map(str::to_string))
-        .filter(|b| !b.starts_with("arn:") || b.contains(":user/") || b.contains("AWSReservedSSO"))
-        .collect();
-    // Order of first appearance in the evidence and chain.
-    for e in v["evidence"]
+    for h in &human_ids {
+        push(h);
+    }
+    let behalf: Vec<String> = v["actors"]
         .as_array()
         .into_iter()
         .flatten()
-        .chain(v["chain"].as_array().into_iter().flatten())
-    {
-        if let Some(a) = e["actor"].as_str() {
-            if human_ids.iter().any(|h| h == a) {
-                push(a);
-            }
-        }
-    }
-    let mut rest: Vec<String> = human_ids.iter().chain(behalf.iter()).cloned().collect();
+        .filter_map(|a| a["on_behalf_of"].as_str().map(str::to_string))
+        .filter(|b| !b.starts_with("arn:") || b.contains(":user/") || b.contains("AWSReservedSSO"))
+        .collect();
+    let mut rest: Vec<String> = behalf;
     let mut strings = Vec::new();
     collect_strings(v, &mut strings);
     for s in &strings {

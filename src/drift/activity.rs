@@ -1,0 +1,307 @@
+//! What principals did, aggregated in polars over a lazy scan of the lake
+//! (partition pruning on `event_date`): per principal and dimension (action,
+//! service, region, source IP, user agent), whether it was seen in the
+//! baseline and in the review period.
+
+use crate::lake::Lake;
+use crate::query::{self, RunError};
+use polars::prelude::*;
+
+/// A principal as drift sees it: the role (not the session), the user, the
+/// root user, or the AWS service acting.
+pub fn principal_expr() -> Expr {
+    when(col("invoked_by").is_not_null())
+        .then(concat_str([lit("service:"), col("invoked_by")], "", true))
+        .otherwise(coalesce(&[
+            col("session_issuer_arn"),
+            col("arn"),
+            col("principal_id"),
+        ]))
+        .alias("principal")
+}
+
+fn date_of(us: i64) -> String {
+    crate::event::time::from_micros(us)
+        .map(|t| t.format("%Y-%m-%d").to_string())
+        .unwrap_or_else(|| "1970-01-01".into())
+}
+
+/// The scan limited to `[from, to)`, with `principal`, `t` (µs) and `in_period`.
+fn scan(lake: &Lake, from: i64, to: i64, period_start: i64) -> Result<LazyFrame, RunError> {
+    Ok(query::scan_events(lake)?
+        .filter(
+            col("event_date")
+                .cast(DataType::String)
+                .gt_eq(lit(date_of(from)))
+                .and(
+                    col("event_date")
+                        .cast(DataType::String)
+                        .lt_eq(lit(date_of(to))),
+                ),
+        )
+        .with_columns([
+            principal_expr(),
+            col("event_time").cast(DataType::Int64).alias("t"),
+        ])
+        .filter(col("t").gt_eq(lit(from)).and(col("t").lt(lit(to))))
+        .with_column(col("t").gt_eq(lit(period_start)).alias("in_period")))
+}
+
+/// One (principal, dimension value) pair.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub principal: String,
+    pub value: String,
+    pub in_baseline: bool,
+    pub in_period: bool,
+    /// First event in the period with this value.
+    pub first_event: Option<String>,
+    pub first_time: Option<i64>,
+    pub count_period: u32,
+}
+
+fn strs(df: &DataFrame, c: &str) -> PolarsResult<Vec<Option<String>>> {
+    let col = df.column(c)?.cast(&DataType::String)?;
+    let ca = col.str()?;
+    Ok((0..ca.len())
+        .map(|i| ca.get(i).map(str::to_string))
+        .collect())
+}
+fn bools(df: &DataFrame, c: &str) -> PolarsResult<Vec<bool>> {
+    let ca = df.column(c)?.bool()?;
+    Ok((0..ca.len()).map(|i| ca.get(i).unwrap_or(false)).collect())
+}
+fn ints(df: &DataFrame, c: &str) -> PolarsResult<Vec<Option<i64>>> {
+    let col = df.column(c)?.cast(&DataType::Int64)?;
+    let ca = col.i64()?;
+    Ok((0..ca.len()).map(|i| ca.get(i)).collect())
+}
+
+/// Per principal and value of `dim`: where it was seen.
+pub fn seen_by(
+    lake: &Lake,
+    from: i64,
+    to: i64,
+    period_start: i64,
+    dim: &str,
+) -> Result<Vec<Seen>, RunError> {
+    let err = |e| query::polars_error(&format!("drift {dim}"), "", e);
+    let df = scan(lake, from, to, period_start)?
+        .filter(col(dim).is_not_null().and(col("principal").is_not_null()))
+        .with_columns([
+            when(col("in_period"))
+                .then(col("t"))
+                .otherwise(lit(NULL).cast(DataType::Int64))
+                .alias("pt"),
+            when(col("in_period"))
+                .then(col("event_id"))
+                .otherwise(lit(NULL).cast(DataType::String))
+                .alias("pid"),
+        ])
+        .group_by([col("principal"), col(dim).alias("value")])
+        .agg([
+            col("in_period").not().any(true).alias("in_baseline"),
+            col("in_period").any(true).alias("in_period"),
+            col("pt").min().alias("first_time"),
+            col("pid")
+                .sort_by([col("pt")], SortMultipleOptions::default())
+                .drop_nulls()
+                .first()
+                .alias("first_event"),
+            col("in_period")
+                .cast(DataType::UInt32)
+                .sum()
+                .alias("count_period"),
+        ])
+        .sort(["principal", "value"], Default::default())
+        .collect()
+        .map_err(err)?;
+    let p = strs(&df, "principal").map_err(err)?;
+    let v = strs(&df, "value").map_err(err)?;
+    let b = bools(&df, "in_baseline").map_err(err)?;
+    let q = bools(&df, "in_period").map_err(err)?;
+    let ft = ints(&df, "first_time").map_err(err)?;
+    let fe = strs(&df, "first_event").map_err(err)?;
+    let cp = ints(&df, "count_period").map_err(err)?;
+    Ok((0..df.height())
+        .map(|i| Seen {
+            principal: p[i].clone().unwrap_or_default(),
+            value: v[i].clone().unwrap_or_default(),
+            in_baseline: b[i],
+            in_period: q[i],
+            first_event: fe[i].clone(),
+            first_time: ft[i],
+            count_period: cp[i].unwrap_or(0) as u32,
+        })
+        .collect())
+}
+
+/// A principal's identity fields, from one of its events, and its user agents.
+#[derive(Debug, Clone, Default)]
+pub struct PrincipalSample {
+    pub principal: String,
+    pub identity_type: Option<String>,
+    pub arn: Option<String>,
+    pub user_name: Option<String>,
+    pub invoked_by: Option<String>,
+    pub issuer_arn: Option<String>,
+    pub issuer_name: Option<String>,
+    pub web_id_provider: Option<String>,
+    pub console: Option<bool>,
+    pub user_agents: Vec<String>,
+    pub events: u32,
+}
+
+pub fn principals(
+    lake: &Lake,
+    from: i64,
+    to: i64,
+    period_start: i64,
+) -> Result<Vec<PrincipalSample>, RunError> {
+    let err = |e| query::polars_error("drift principals", "", e);
+    let df = scan(lake, from, to, period_start)?
+        .filter(col("principal").is_not_null())
+        .group_by([col("principal")])
+        .agg([
+            col("identity_type").drop_nulls().first(),
+            col("arn").drop_nulls().first(),
+            col("user_name").drop_nulls().first(),
+            col("invoked_by").drop_nulls().first(),
+            col("session_issuer_arn").drop_nulls().first(),
+            col("session_issuer_user_name").drop_nulls().first(),
+            col("web_id_federation_provider").drop_nulls().first(),
+            col("session_credential_from_console").drop_nulls().first(),
+            col("user_agent")
+                .drop_nulls()
+                .unique_stable()
+                .head(Some(12))
+                .alias("uas"),
+            len().alias("n"),
+        ])
+        .sort(["principal"], Default::default())
+        .collect()
+        .map_err(err)?;
+    let get = |c: &str| strs(&df, c).map_err(err);
+    let (p, it, arn, un, ib, ia, iname, wid) = (
+        get("principal")?,
+        get("identity_type")?,
+        get("arn")?,
+        get("user_name")?,
+        get("invoked_by")?,
+        get("session_issuer_arn")?,
+        get("session_issuer_user_name")?,
+        get("web_id_federation_provider")?,
+    );
+    let console = {
+        let ca = df
+            .column("session_credential_from_console")
+            .map_err(err)?
+            .bool()
+            .map_err(err)?
+            .clone();
+        (0..df.height()).map(|i| ca.get(i)).collect::<Vec<_>>()
+    };
+    let n = ints(&df, "n").map_err(err)?;
+    let uas = df.column("uas").map_err(err)?.list().map_err(err)?.clone();
+    let mut out = Vec::with_capacity(df.height());
+    for i in 0..df.height() {
+        let mut agents = Vec::new();
+        if let Some(s) = uas.get_as_series(i) {
+            if let Ok(ca) = s.str() {
+                agents = (0..ca.len())
+                    .filter_map(|j| ca.get(j).map(str::to_string))
+                    .collect();
+            }
+        }
+        out.push(PrincipalSample {
+            principal: p[i].clone().unwrap_or_default(),
+            identity_type: it[i].clone(),
+            arn: arn[i].clone(),
+            user_name: un[i].clone(),
+            invoked_by: ib[i].clone(),
+            issuer_arn: ia[i].clone(),
+            issuer_name: iname[i].clone(),
+            web_id_provider: wid[i].clone(),
+            console: console[i],
+            user_agents: agents,
+            events: n[i].unwrap_or(0) as u32,
+        });
+    }
+    Ok(out)
+}
+
+/// AccessDenied per principal and 10-minute bucket in the period.
+#[derive(Debug, Clone)]
+pub struct Denied {
+    pub principal: String,
+    pub bucket: i64,
+    pub count: u32,
+    pub actions: u32,
+    pub first_event: String,
+}
+
+pub fn denied_bursts(lake: &Lake, from: i64, to: i64) -> Result<Vec<Denied>, RunError> {
+    let err = |e| query::polars_error("drift access-denied", "", e);
+    let df = scan(lake, from, to, from)?
+        .filter(
+            col("error_code").is_not_null().and(
+                col("error_code")
+                    .str()
+                    .to_lowercase()
+                    .str()
+                    .contains(lit("accessdenied|unauthorized|forbidden"), false),
+            ),
+        )
+        .with_column((col("t") / lit(600_000_000i64) * lit(600_000_000i64)).alias("bucket"))
+        .group_by([col("principal"), col("bucket")])
+        .agg([
+            len().alias("n"),
+            col("iam_action").n_unique().alias("actions"),
+            col("event_id")
+                .sort_by([col("t")], SortMultipleOptions::default())
+                .first()
+                .alias("first"),
+        ])
+        .sort(["principal", "bucket"], Default::default())
+        .collect()
+        .map_err(err)?;
+    let p = strs(&df, "principal").map_err(err)?;
+    let b = ints(&df, "bucket").map_err(err)?;
+    let n = ints(&df, "n").map_err(err)?;
+    let a = ints(&df, "actions").map_err(err)?;
+    let f = strs(&df, "first").map_err(err)?;
+    Ok((0..df.height())
+        .map(|i| Denied {
+            principal: p[i].clone().unwrap_or_default(),
+            bucket: b[i].unwrap_or(0),
+            count: n[i].unwrap_or(0) as u32,
+            actions: a[i].unwrap_or(0) as u32,
+            first_event: f[i].clone().unwrap_or_default(),
+        })
+        .collect())
+}
+
+/// Resource ARNs each principal's actions named (from `resources`), for
+/// least-privilege suggestions.
+pub fn weekly_change_counts(lake: &Lake, from: i64, to: i64) -> Result<Vec<(i64, u32)>, RunError> {
+    let err = |e| query::polars_error("drift weekly changes", "", e);
+    let week = 7 * 86_400_000_000i64;
+    let df = scan(lake, from, to, from)?
+        .filter(
+            col("event_source")
+                .eq(lit("iam.amazonaws.com"))
+                .and(col("read_only").eq(lit(false)))
+                .and(col("error_code").is_null()),
+        )
+        .with_column(((col("t") - lit(from)) / lit(week)).alias("w"))
+        .group_by([col("w")])
+        .agg([len().alias("n")])
+        .sort(["w"], Default::default())
+        .collect()
+        .map_err(err)?;
+    let w = ints(&df, "w").map_err(err)?;
+    let n = ints(&df, "n").map_err(err)?;
+    Ok((0..df.height())
+        .map(|i| (from + w[i].unwrap_or(0) * week, n[i].unwrap_or(0) as u32))
+        .collect())
+}
