@@ -44,3 +44,12 @@ pub fn render_incident(v: &Value, format: Format) -> anyhow::Result<String> {
         Format::Html => html::incident(v)?,
     })
 }
+
+/// Render a drift review.
+pub fn render_drift(v: &Value, format: Format) -> anyhow::Result<String> {
+    Ok(match format {
+        Format::Json => serde_json::to_string_pretty(v)? + "\n",
+        Format::Md => markdown::drift(v),
+        Format::Html => html::drift(v)?,
+    })
+}
