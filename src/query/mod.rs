@@ -38,11 +38,36 @@ pub fn scan_events(lake: &Lake) -> Result<LazyFrame, RunError> {
         glob: true,
         ..Default::default()
     };
-    LazyFrame::scan_parquet(PlRefPath::from(glob.as_str()), args).map_err(|e| RunError::Polars {
+    let lf = LazyFrame::scan_parquet(PlRefPath::from(glob.as_str()), args).map_err(|e| RunError::Polars {
         name: "scan".into(),
         message: e.to_string(),
-        snippet: glob,
-    })
+        snippet: glob.clone(),
+    })?;
+    without_superseded(lf).map_err(|e| polars_error("scan", &glob, e))
+}
+
+/// Leave out events that a later record supersedes (`addendum.reason =
+/// UPDATED_DATA` naming another event's ID). Usually there are none, and
+/// the check reads one mostly-null column.
+fn without_superseded(lf: LazyFrame) -> PolarsResult<LazyFrame> {
+    let superseded = lf
+        .clone()
+        .filter(
+            col("addendum_original_event_id")
+                .is_not_null()
+                .and(col("addendum_original_event_id").neq(col("event_id"))),
+        )
+        .select([col("addendum_original_event_id")])
+        .unique(None, UniqueKeepStrategy::Any)
+        .collect()?;
+    if superseded.height() == 0 {
+        return Ok(lf);
+    }
+    let ids = superseded
+        .column("addendum_original_event_id")?
+        .as_materialized_series()
+        .clone();
+    Ok(lf.filter(col("event_id").is_in(lit(ids), false).not()))
 }
 
 /// A polars error, with the query's name and the offending text.

@@ -16,8 +16,9 @@ Each query file starts with a header (see queries/README.md):
   -- param: <name> <timestamp|string|int> = <default>
   -- returns: col, col, ...
 
-Parameters come from the header defaults, then from the params file (default
-tests/engines/params.json), then from --param NAME.PARAM=VALUE. They are bound
+Each query runs once with its header defaults (--param QUERY.NAME=VALUE
+changes that run) and once more for each named case that the params file
+(default tests/engines/params.json) gives it for this lake. Parameters are bound
 exactly as backtrail binds them (src/query/library.rs): `:name` outside string
 literals and comments is replaced; strings and timestamps become single-quoted
 literals with `'` doubled, timestamps normalised to UTC as
@@ -28,7 +29,8 @@ A query can be overridden for one engine by queries/<engine>/<name>.sql
 (engine: duckdb, spark, polars); backtrail only ever runs queries/<name>.sql.
 
 Events superseded by an UPDATED_DATA addendum are left out of `events` in every
-Python engine, as backtrail's readers do (--keep-superseded turns that off).
+Python engine, as docs/SCHEMA.md says backtrail's readers do (--keep-superseded
+turns that off).
 
 Values are normalised before comparison: NULL and '' are the same (CSV cannot
 tell them apart); timestamps become ISO 8601 UTC with microseconds; booleans
@@ -222,20 +224,29 @@ def bind(q: Query, sql: str, values: dict[str, str]) -> str:
     return substitute(sql, lits)
 
 
-def load_params(path: Path | None, lake: Path) -> dict[str, dict[str, str]]:
-    """params.json: {"<glob on the lake directory's name>": {"<query>": {"<param>": "<value>"}}}.
-    Sections are applied in file order; later matching sections win."""
+def load_cases(path: Path | None, lake: Path) -> dict[str, dict[str, dict[str, str]]]:
+    """Named parameter sets per query from the params file, for the sections
+    that apply to this lake. Format:
+
+      {"sections": [{"lake_has_date": "2026-03-10",      # optional: a partition the lake must hold
+                     "lake_name": "q-lake*",             # optional: glob on the lake directory's name
+                     "queries": {"<query>": {"<case>": {"<param>": "<value>", ...}}}}]}
+
+    Each case runs in addition to the run with the header defaults."""
     if path is None or not path.is_file():
         return {}
     data = json.loads(path.read_text(encoding="utf-8"))
-    out: dict[str, dict[str, str]] = {}
-    for pattern, queries in data.items():
-        if pattern.startswith("_"):  # comments
+    out: dict[str, dict[str, dict[str, str]]] = {}
+    for sec in data.get("sections", []):
+        day = sec.get("lake_has_date")
+        if day and not (lake / "events" / f"event_date={day}").is_dir():
             continue
-        if not fnmatch.fnmatch(lake.resolve().name, pattern):
+        glob = sec.get("lake_name")
+        if glob and not fnmatch.fnmatch(lake.name, glob):
             continue
-        for qname, ps in queries.items():
-            out.setdefault(qname, {}).update({k: str(v) for k, v in ps.items()})
+        for qname, cases in sec.get("queries", {}).items():
+            for cname, ps in cases.items():
+                out.setdefault(qname, {})[cname] = {k: str(v) for k, v in ps.items()}
     return out
 
 
@@ -366,8 +377,17 @@ class SparkEngine:
         self.version = pyspark.__version__
         self._tmp = tempfile.mkdtemp(prefix="compare-engines-spark-")
         log4j = Path(self._tmp) / "log4j2.properties"
-        log4j.write_text("rootLogger.level = off\nrootLogger.appenderRefs = \n")
-        java_opts = f"-Duser.timezone=UTC -Dlog4j2.configurationFile=file:{log4j}"
+        log4j.write_text(
+            "rootLogger.level = off\n"
+            "rootLogger.appenderRef.stderr.ref = stderr\n"
+            "appender.console.type = Console\n"
+            "appender.console.name = stderr\n"
+            "appender.console.target = SYSTEM_ERR\n"
+            "appender.console.layout.type = PatternLayout\n"
+            "appender.console.layout.pattern = %m%n\n"
+        )
+        java_opts = f"-Duser.timezone=UTC -Dlog4j.configurationFile=file:{log4j}"
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
         self.spark = (
             SparkSession.builder.master("local[2]")
             .appName("backtrail-compare-engines")
@@ -444,7 +464,8 @@ class BacktrailEngine:
         self.lake, self.exe, self.timeout = lake, exe, timeout
         try:
             v = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=60)
-            self.version = (v.stdout.strip() or v.stderr.strip() or "?").splitlines()[0]
+            out = (v.stdout.strip() or v.stderr.strip() or "?").splitlines()[0]
+            self.version = out.split(None, 1)[1] if out.startswith("backtrail ") else out
         except OSError as e:
             raise SystemExit(f"error: cannot run backtrail at {exe}: {e}") from e
 
@@ -454,11 +475,14 @@ class BacktrailEngine:
             cmd += ["--param", f"{k}={v}"]
         cmd += ["--format", "csv"]
         t0 = time.monotonic()
-        p = subprocess.run(cmd, capture_output=True, text=True, timeout=self.timeout)
+        # Bytes, not text=True: universal newlines would turn a \r\n inside a
+        # quoted CSV field (JSON text as the record had it) into \n.
+        p = subprocess.run(cmd, capture_output=True, timeout=self.timeout)
         secs = time.monotonic() - t0
+        out, err = p.stdout.decode("utf-8"), p.stderr.decode("utf-8", "replace")
         if p.returncode != 0:
-            raise RuntimeError(f"exit {p.returncode}: {p.stderr.strip() or p.stdout.strip()}")
-        reader = csv.reader(io.StringIO(p.stdout))
+            raise RuntimeError(f"exit {p.returncode}: {err.strip() or out.strip()}")
+        reader = csv.reader(io.StringIO(out, newline=""))
         rows = list(reader)
         if not rows:
             raise RuntimeError("no CSV header in the output")
@@ -503,9 +527,12 @@ def main(argv=None) -> int:
     ap.add_argument("lake", type=Path, help="lake directory (holds events/)")
     ap.add_argument("--queries", type=Path, default=DEFAULT_QUERIES, help="query directory (default: repo queries/)")
     ap.add_argument("--backtrail", metavar="PATH", help="backtrail executable: the third engine (else python polars)")
-    ap.add_argument("--engines", default="duckdb,spark,third", help="comma list of duckdb, spark, third (default: all)")
+    ap.add_argument("--engines", default="duckdb,spark,third", help="comma list of duckdb, spark, third, polars, backtrail; the first is the reference;"
+                    " third is backtrail with --backtrail, else polars (default: duckdb,spark,third)")
     ap.add_argument("--params", type=Path, default=DEFAULT_PARAMS, help="parameter file (default: tests/engines/params.json)")
-    ap.add_argument("--param", action="append", default=[], metavar="QUERY.NAME=VALUE", help="set a parameter (repeatable)")
+    ap.add_argument("--param", action="append", default=[], metavar="QUERY.NAME=VALUE",
+                    help="set a parameter of the default run (repeatable)")
+    ap.add_argument("--no-cases", action="store_true", help="run each query with its defaults only")
     ap.add_argument("--only", action="append", default=[], metavar="NAME", help="run only these queries (glob; repeatable)")
     ap.add_argument("--keep-superseded", action="store_true", help="do not leave out events superseded by an addendum")
     ap.add_argument("--show", type=int, default=0, metavar="N", help="print the first N rows of each result (reference engine)")
@@ -527,14 +554,15 @@ def main(argv=None) -> int:
         print(f"error: no queries to run in {a.queries}", file=sys.stderr)
         return 2
 
-    params = load_params(a.params, lake)
+    cases = {} if a.no_cases else load_cases(a.params, lake)
+    overrides: dict[str, dict[str, str]] = {}
     for kv in a.param:
         key, eq, v = kv.partition("=")
         qn, dot, pn = key.partition(".")
         if not eq or not dot:
             print(f"error: --param {kv!r} is not QUERY.NAME=VALUE", file=sys.stderr)
             return 2
-        params.setdefault(qn, {})[pn] = v
+        overrides.setdefault(qn, {})[pn] = v
 
     wanted = [e.strip() for e in a.engines.split(",") if e.strip()]
     engines = []
@@ -543,14 +571,13 @@ def main(argv=None) -> int:
             engines.append(DuckDBEngine(lake, a.keep_superseded))
         elif w == "spark":
             engines.append(SparkEngine(lake, a.keep_superseded))
-        elif w in ("third", "polars", "backtrail"):
-            if a.backtrail or w == "backtrail":
-                if not a.backtrail:
-                    print("error: the backtrail engine needs --backtrail PATH", file=sys.stderr)
-                    return 2
-                engines.append(BacktrailEngine(lake, a.backtrail, a.timeout))
-            else:
-                engines.append(PolarsEngine(lake, a.keep_superseded))
+        elif w == "backtrail" or (w == "third" and a.backtrail):
+            if not a.backtrail:
+                print("error: the backtrail engine needs --backtrail PATH", file=sys.stderr)
+                return 2
+            engines.append(BacktrailEngine(lake, a.backtrail, a.timeout))
+        elif w in ("third", "polars"):
+            engines.append(PolarsEngine(lake, a.keep_superseded))
         else:
             print(f"error: unknown engine {w!r}", file=sys.stderr)
             return 2
@@ -563,13 +590,17 @@ def main(argv=None) -> int:
     header = ["query"] + [f"{e.name} rows" for e in engines] + ["result"]
     table = []
     passed = failed = 0
+    runs = []
     for q in queries:
-        values = params.get(q.name, {})
+        runs.append((q, q.name, overrides.get(q.name, {})))
+        for cname, values in sorted(cases.get(q.name, {}).items()):
+            runs.append((q, f"{q.name} [{cname}]", values))
+    for q, label, values in runs:
         unknown = set(values) - {p.name for p in q.params}
         results: list[Result | None] = []
         errors: list[str] = []
         if unknown:
-            errors.append(f"params.json sets unknown parameter(s) {sorted(unknown)}")
+            errors.append(f"unknown parameter(s) {sorted(unknown)}; the query takes {[p.name for p in q.params]}")
         for e in engines:
             try:
                 results.append(e.run(q, values))
@@ -589,7 +620,7 @@ def main(argv=None) -> int:
         passed += ok
         failed += not ok
         counts = ["ERR" if r is None else str(len(r.rows)) for r in results]
-        table.append([q.name] + counts + ["ok" if ok else "FAIL"])
+        table.append([label] + counts + ["ok" if ok else "FAIL"])
         for msg in errors:
             table.append(["", *([""] * len(engines)), "  " + msg])
         if a.show and ref is not None:
