@@ -1,5 +1,8 @@
 //! IAM snapshots: the output of `aws iam get-account-authorization-details`.
 
+pub mod policy;
+pub mod snapshot;
+
 use crate::incident::classify::{document_is_broad, is_broad_policy_arn};
 use serde_json::Value;
 use std::path::Path;
