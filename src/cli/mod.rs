@@ -9,6 +9,7 @@ pub mod ingest;
 pub mod lake;
 pub mod query;
 pub mod synth;
+pub mod timeline;
 
 use clap::{Parser, Subcommand};
 
@@ -49,6 +50,7 @@ pub enum Command {
     Query(query::QueryArgs),
     Lake(lake::LakeArgs),
     Synth(synth::SynthArgs),
+    Timeline(timeline::TimelineArgs),
 }
 
 /// Set up `tracing` on stderr. `RUST_LOG` overrides the flags.
@@ -83,6 +85,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Query(a) => query::run(a),
         Command::Lake(a) => lake::run(a),
         Command::Synth(a) => synth::run(a),
+        Command::Timeline(a) => timeline::run(a),
     }
 }
 

@@ -181,6 +181,40 @@ fn risk_str(r: Risk) -> &'static str {
     }
 }
 
+/// Each event's actor, with credential provenance taken into account.
+pub fn actors_of(evs: &[Ev], cfg: &Config) -> Vec<Actor> {
+    let mints = provenance::mints(evs);
+    evs.iter()
+        .map(|e| {
+            let minted = provenance::minted_by(e, &mints).map(|m| Minted {
+                via_web_identity: m.via_web_identity,
+                via_saml: m.via_saml,
+                cross_account: m.cross_account,
+            });
+            actors::classify(&e.identity(), minted.unwrap_or_default(), cfg)
+        })
+        .collect()
+}
+
+/// The class of an event on a timeline: read, change, destructive, error.
+pub fn event_class(e: &Ev) -> &'static str {
+    if e.failed() {
+        return "error";
+    }
+    if !e.mutating() {
+        return "read";
+    }
+    let params: Value = e
+        .request_parameters
+        .as_deref()
+        .and_then(|t| serde_json::from_str(t).ok())
+        .unwrap_or(Value::Null);
+    match classify::risk(&e.action, &params) {
+        Risk::Destructive | Risk::Guardrail => "destructive",
+        _ => "change",
+    }
+}
+
 /// Find the window, load its events and reconstruct the chain.
 pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, IncidentError> {
     let range = load::time_range(lake)?
@@ -667,6 +701,11 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
             actor: fx[i].actor.id.clone(),
             actor_kind: actor_kind(i).as_str().into(),
             summary: describe(&evs[i], &fx[i]),
+            class: match role {
+                "impact" => "error".into(),
+                "recovery" => "recovery".into(),
+                _ => event_class(&evs[i]).into(),
+            },
         })
         .collect();
     chain_nodes.sort_by(|a, b| {
@@ -834,7 +873,29 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
             iam_snapshot: opts.iam_snapshot.as_ref().map(|p| p.display().to_string()),
             rules: vec!["docs/RULES.md".into()],
         },
+        timeline: Vec::new(),
     };
+    analysis.timeline = evs
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.time >= start - 2 * HOUR && e.time <= end + 30 * MIN)
+        .filter_map(|(i, e)| {
+            let class = if Some(i) == recovery {
+                "recovery"
+            } else {
+                event_class(e)
+            };
+            (class != "read").then(|| TimelineEvent {
+                time: iso(e.time),
+                actor: fx[i].actor.id.clone(),
+                actor_kind: fx[i].actor.kind.as_str().into(),
+                class: class.into(),
+                iam_action: e.action.clone(),
+                event_id: e.id.clone(),
+            })
+        })
+        .take(20_000)
+        .collect();
     analysis.summary = summarize(&analysis);
     Ok(analysis)
 }

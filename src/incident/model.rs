@@ -19,6 +19,20 @@ pub struct Analysis {
     pub evidence: Vec<Evidence>,
     pub coverage: Coverage,
     pub method: Method,
+    /// Changes and failures around the window, for the swimlane timeline
+    /// (reads are left out; at most 20,000 entries).
+    pub timeline: Vec<TimelineEvent>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TimelineEvent {
+    pub time: String,
+    pub actor: String,
+    pub actor_kind: String,
+    /// read, change, destructive, error, recovery.
+    pub class: String,
+    pub iam_action: String,
+    pub event_id: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -56,6 +70,8 @@ pub struct ChainNode {
     pub actor: String,
     pub actor_kind: String,
     pub summary: String,
+    /// For timelines: change, destructive, error, recovery or read.
+    pub class: String,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]

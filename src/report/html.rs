@@ -27,10 +27,15 @@ pub fn incident(a: &Value) -> anyhow::Result<String> {
     let mut env = env();
     env.add_template("incident.html", INCIDENT)?;
     let t = env.get_template("incident.html")?;
+    let charts = super::incident_charts(a);
+    // The charts are built by our own SVG writer, which escapes every string.
     Ok(t.render(context! {
         a => a,
         csp => CSP,
         went_well => super::markdown::went_well(a),
+        errors_chart => minijinja::Value::from_safe_string(charts.errors),
+        timeline_chart => minijinja::Value::from_safe_string(charts.timeline),
+        chain_chart => minijinja::Value::from_safe_string(charts.chain),
     })?)
 }
 

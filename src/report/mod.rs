@@ -2,6 +2,7 @@
 //! self-contained HTML page. Human identities are pseudonymised here, once,
 //! for every format.
 
+pub mod charts;
 pub mod html;
 pub mod markdown;
 pub mod pseudonym;
@@ -52,4 +53,39 @@ pub fn render_drift(v: &Value, format: Format) -> anyhow::Result<String> {
         Format::Md => markdown::drift(v),
         Format::Html => html::drift(v)?,
     })
+}
+
+/// The incident report's three charts, as inline SVG.
+pub struct IncidentCharts {
+    pub errors: String,
+    pub timeline: String,
+    pub chain: String,
+}
+
+/// Draw the charts of an (already pseudonymised) incident analysis.
+pub fn incident_charts(v: &Value) -> IncidentCharts {
+    let window = charts::window_us(v);
+    let mut lanes: Vec<charts::LaneEvent> = v["timeline"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|t| {
+            let time = crate::event::time::parse_event_time(t["time"].as_str()?)?;
+            Some(charts::LaneEvent {
+                time_us: crate::event::time::to_micros(&time),
+                actor: t["actor"].as_str()?.to_string(),
+                kind: t["actor_kind"].as_str()?.to_string(),
+                class: t["class"].as_str()?.to_string(),
+                label: t["iam_action"].as_str().unwrap_or("").to_string(),
+            })
+        })
+        .collect();
+    if lanes.is_empty() {
+        lanes = charts::lane_events(v);
+    }
+    IncidentCharts {
+        errors: charts::errors_per_minute(v),
+        timeline: charts::swimlane(&lanes, window, 1060),
+        chain: charts::chain_graph(v),
+    }
 }
