@@ -38,10 +38,12 @@ pub fn scan_events(lake: &Lake) -> Result<LazyFrame, RunError> {
         glob: true,
         ..Default::default()
     };
-    let lf = LazyFrame::scan_parquet(PlRefPath::from(glob.as_str()), args).map_err(|e| RunError::Polars {
-        name: "scan".into(),
-        message: e.to_string(),
-        snippet: glob.clone(),
+    let lf = LazyFrame::scan_parquet(PlRefPath::from(glob.as_str()), args).map_err(|e| {
+        RunError::Polars {
+            name: "scan".into(),
+            message: e.to_string(),
+            snippet: glob.clone(),
+        }
     })?;
     without_superseded(lf).map_err(|e| polars_error("scan", &glob, e))
 }
