@@ -155,15 +155,28 @@ fn write_report(
 ) -> anyhow::Result<()> {
     let analysis = analyze(lake, opts)?;
     let v = report::prepare(&analysis, ids);
-    let text = report::render_incident(&v, format)?;
+    let text = match (format, out) {
+        // Markdown gets its charts as SVG files beside it.
+        (Format::Md, Some(p)) => {
+            let stem = p.file_stem().and_then(|s| s.to_str()).unwrap_or("report");
+            let dir_name = format!("{stem}-charts");
+            let dir = p.parent().unwrap_or(Path::new(".")).join(&dir_name);
+            std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+            let charts = report::incident_charts(&v);
+            for (name, svg) in [
+                ("errors", &charts.errors),
+                ("timeline", &charts.timeline),
+                ("chain", &charts.chain),
+            ] {
+                std::fs::write(dir.join(format!("{name}.svg")), svg)?;
+            }
+            report::markdown::incident_with_charts(&v, Some(&dir_name))
+        }
+        _ => report::render_incident(&v, format)?,
+    };
     let mut w = super::output(out)?;
     w.write_all(text.as_bytes())?;
     w.flush()?;
-    if format == Format::Md {
-        if let Some(p) = out {
-            tracing::info!("wrote {}", p.display());
-        }
-    }
     Ok(())
 }
 

@@ -40,8 +40,18 @@ fn s(v: &Value) -> String {
     }
 }
 
-/// The incident report.
+/// The incident report. With `charts`, the relative directory holding the
+/// chart SVGs written beside the Markdown, the charts are linked in.
 pub fn incident(a: &Value) -> String {
+    incident_with_charts(a, None)
+}
+
+pub fn incident_with_charts(a: &Value, charts: Option<&str>) -> String {
+    let img = |o: &mut String, name: &str, alt: &str| {
+        if let Some(dir) = charts {
+            let _ = writeln!(o, "\n![{alt}]({dir}/{name}.svg)\n");
+        }
+    };
     let mut o = String::new();
     let w = &a["window"];
     let _ = writeln!(
@@ -61,6 +71,11 @@ pub fn incident(a: &Value) -> String {
     }
     let imp = &a["impact"];
     let _ = writeln!(o, "\n## 2. Impact\n");
+    img(
+        &mut o,
+        "errors",
+        "Failed calls per 5 minutes by service, outage window shaded",
+    );
     let _ = writeln!(
         o,
         "- Window: {} to {} ({} minutes; {})",
@@ -101,9 +116,11 @@ pub fn incident(a: &Value) -> String {
             s(&c["count"])
         );
     }
+    let _ = writeln!(o, "\n## 3. Timeline\n");
+    img(&mut o, "timeline", "Swimlane timeline: one lane per actor");
     let _ = writeln!(
         o,
-        "\n## 3. Timeline\n\n| time | actor | kind | action | role in chain | event |\n|---|---|---|---|---|---|"
+        "| time | actor | kind | action | role in chain | event |\n|---|---|---|---|---|---|"
     );
     for n in a["chain"].as_array().into_iter().flatten() {
         let _ = writeln!(
@@ -118,6 +135,11 @@ pub fn incident(a: &Value) -> String {
         );
     }
     let _ = writeln!(o, "\n## 4. Causal chain\n");
+    img(
+        &mut o,
+        "chain",
+        "The causal chain as a graph, left to right in time",
+    );
     for (i, n) in a["chain"].as_array().into_iter().flatten().enumerate() {
         let id = n["event_id"].as_str().unwrap_or("");
         let outs: Vec<String> = a["edges"]
