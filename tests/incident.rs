@@ -275,9 +275,16 @@ fn postmortem_writes_a_blame_free_self_contained_report() {
     let md = std::fs::read_to_string(&md_path).unwrap();
     // Markdown links its charts, written as SVG files beside it.
     for chart in ["errors", "timeline", "chain"] {
-        let svg = std::fs::read_to_string(t.path().join(format!("report-charts/{chart}.svg"))).unwrap();
-        assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"), "{chart}");
-        assert!(md.contains(&format!("(report-charts/{chart}.svg)")), "{chart} linked");
+        let svg =
+            std::fs::read_to_string(t.path().join(format!("report-charts/{chart}.svg"))).unwrap();
+        assert!(
+            svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"),
+            "{chart}"
+        );
+        assert!(
+            md.contains(&format!("(report-charts/{chart}.svg)")),
+            "{chart} linked"
+        );
     }
     // The HTML carries the same three charts inline.
     for class in ["bt-errors", "bt-swimlane", "bt-chain"] {

@@ -412,3 +412,384 @@ fn regenerate_sample_data() {
         );
     }
 }
+
+// weekly-drift: five calm weeks and a review week (sample-data/README.md,
+// section "weekly-drift"). Regenerate with
+// `cargo test --test synth -- --ignored regenerate_weekly_drift_sample --nocapture`.
+
+const WEEKLY_DRIFT: &str = "weekly-drift";
+/// Monday of the review week, 2026-W10; earlier records are the baseline.
+const WEEKLY_DRIFT_REVIEW: &str = "2026-03-02T00:00:00Z";
+
+fn weekly_drift_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("sample-data")
+        .join(WEEKLY_DRIFT)
+}
+
+fn weekly_drift_options() -> SynthOptions {
+    SynthOptions {
+        scenario: Some(WEEKLY_DRIFT.to_string()),
+        ..SynthOptions::default()
+    }
+}
+
+/// The records of the generated weekly-drift scenario.
+fn weekly_drift_records() -> Vec<Value> {
+    let out = synth::generate(&weekly_drift_options()).unwrap();
+    let mut records = Vec::new();
+    for file in out.files.iter().filter(|f| f.path.ends_with(".json.gz")) {
+        let mut json = String::new();
+        GzDecoder::new(&file.bytes[..])
+            .read_to_string(&mut json)
+            .unwrap();
+        let doc: Value = serde_json::from_str(&json).unwrap();
+        records.extend(doc["Records"].as_array().unwrap().iter().cloned());
+    }
+    records
+}
+
+/// Who made a call, the way the drift review groups principals: a role
+/// (every session of it), a person behind an Identity Center role, an IAM
+/// user, a service or another account.
+fn drift_principal(r: &Value) -> String {
+    let ui = &r["userIdentity"];
+    match ui["type"].as_str().unwrap() {
+        "AssumedRole" => {
+            let role = ui["sessionContext"]["sessionIssuer"]["userName"]
+                .as_str()
+                .unwrap();
+            let arn = ui["arn"].as_str().unwrap();
+            if role.starts_with("AWSReservedSSO_") {
+                format!("sso/{}", arn.rsplit('/').next().unwrap())
+            } else {
+                format!("role/{role}")
+            }
+        }
+        "IAMUser" => format!("user/{}", ui["userName"].as_str().unwrap()),
+        "AWSService" => format!("service/{}", ui["invokedBy"].as_str().unwrap()),
+        "AWSAccount" => format!("account/{}", ui["accountId"].as_str().unwrap()),
+        other => format!("{other}/{}", ui["userName"].as_str().unwrap_or("")),
+    }
+}
+
+/// `ec2:TerminateInstances`, from eventSource and eventName.
+fn drift_action(r: &Value) -> String {
+    let source = r["eventSource"].as_str().unwrap();
+    format!(
+        "{}:{}",
+        source.trim_end_matches(".amazonaws.com"),
+        r["eventName"].as_str().unwrap()
+    )
+}
+
+fn is_access_denied(r: &Value) -> bool {
+    r["errorCode"]
+        .as_str()
+        .is_some_and(|c| c.contains("AccessDenied") || c.contains("UnauthorizedOperation"))
+}
+
+#[test]
+fn weekly_drift_sample_is_byte_identical_to_the_generator() {
+    let tmp = tempfile::tempdir().unwrap();
+    let summary = synth::write_scenario(WEEKLY_DRIFT, tmp.path(), DEFAULT_SEED).unwrap();
+    let fresh = read_tree(tmp.path());
+    let committed = read_tree(&weekly_drift_dir());
+    let fresh_names: BTreeSet<&String> = fresh.keys().collect();
+    let committed_names: BTreeSet<&String> = committed.keys().collect();
+    assert_eq!(
+        fresh_names.difference(&committed_names).collect::<Vec<_>>(),
+        Vec::<&&String>::new(),
+        "files the generator makes but sample-data/weekly-drift lacks; regenerate the sample"
+    );
+    assert_eq!(
+        committed_names.difference(&fresh_names).collect::<Vec<_>>(),
+        Vec::<&&String>::new(),
+        "files in sample-data/weekly-drift the generator no longer makes; regenerate the sample"
+    );
+    for (name, bytes) in &fresh {
+        assert!(
+            committed[name] == *bytes,
+            "{name} differs from the generator's output; regenerate the sample"
+        );
+    }
+    assert_eq!(
+        summary.files + 2,
+        fresh.len(),
+        "log files plus the two IAM snapshots"
+    );
+    assert!(
+        (8_000..=15_000).contains(&summary.events),
+        "{} events",
+        summary.events
+    );
+}
+
+#[test]
+fn readme_names_every_weekly_drift_key_event() {
+    let readme = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/README.md"),
+    )
+    .unwrap();
+    assert!(
+        readme.contains("## weekly-drift"),
+        "no weekly-drift section"
+    );
+    let out = synth::generate(&weekly_drift_options()).unwrap();
+    assert!(out.summary.key_events.len() >= 20);
+    for key in &out.summary.key_events {
+        assert!(
+            readme.contains(&key.event_id),
+            "sample-data/README.md does not mention {} ({} {} at {})",
+            key.event_id,
+            key.label,
+            key.event_name,
+            key.event_time
+        );
+    }
+}
+
+/// What is new in the review week against the four baseline weeks is
+/// exactly what the README's expected findings list, and nothing else:
+/// the decoys (weekly CI release, monthly review, Sunday retention,
+/// ordinary AccessDenied) are all in the baseline.
+#[test]
+fn weekly_drift_review_week_is_new_exactly_where_the_readme_says() {
+    let records = weekly_drift_records();
+    let mut baseline: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut baseline_regions: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut review: Vec<&Value> = Vec::new();
+    for r in &records {
+        let p = drift_principal(r);
+        if r["eventTime"].as_str().unwrap() < WEEKLY_DRIFT_REVIEW {
+            baseline
+                .entry(p.clone())
+                .or_default()
+                .insert(drift_action(r));
+            baseline_regions
+                .entry(p)
+                .or_default()
+                .insert(r["awsRegion"].as_str().unwrap().to_string());
+        } else {
+            review.push(r);
+        }
+    }
+    let mut new_allowed = BTreeSet::new();
+    let mut new_denied = BTreeSet::new();
+    let mut new_regions = BTreeSet::new();
+    for r in &review {
+        let p = drift_principal(r);
+        assert!(
+            baseline.contains_key(&p),
+            "{p} first appears in the review week"
+        );
+        let a = drift_action(r);
+        if !baseline[&p].contains(&a) {
+            if is_access_denied(r) {
+                new_denied.insert((p.clone(), a));
+            } else {
+                new_allowed.insert((p.clone(), a));
+            }
+        }
+        let region = r["awsRegion"].as_str().unwrap();
+        if !baseline_regions[&p].contains(region) {
+            new_regions.insert((p, region.to_string()));
+        }
+    }
+    let pairs = |v: &[(&str, &str)]| -> BTreeSet<(String, String)> {
+        v.iter()
+            .map(|(p, a)| (p.to_string(), a.to_string()))
+            .collect()
+    };
+    assert_eq!(
+        new_allowed,
+        pairs(&[
+            ("role/dev-assistant-agent-role", "ec2:TerminateInstances"),
+            ("role/dev-assistant-agent-role", "rds:DeleteDBSnapshot"),
+            ("role/dev-assistant-agent-role", "s3:DeleteBucket"),
+            ("sso/priya.natarajan@example.com", "iam:AttachRolePolicy"),
+            ("sso/priya.natarajan@example.com", "iam:CreateLoginProfile"),
+            ("user/maria.lopez", "iam:CreateAccessKey"),
+            ("user/maria.lopez", "iam:UpdateAssumeRolePolicy"),
+            ("user/svc-backup", "sts:GetCallerIdentity"),
+        ])
+    );
+    assert_eq!(
+        new_regions,
+        pairs(&[("role/dev-assistant-agent-role", "eu-west-1")])
+    );
+    assert!(new_denied.iter().all(|(p, _)| p == "user/svc-backup"));
+    assert_eq!(new_denied.len(), 26, "{new_denied:?}");
+
+    // The burst: 26 refusals of svc-backup's new key within four minutes;
+    // no other principal is refused more than three times in any hour.
+    let denied: Vec<&&Value> = review.iter().filter(|r| is_access_denied(r)).collect();
+    let burst: Vec<&str> = denied
+        .iter()
+        .filter(|r| drift_principal(r) == "user/svc-backup")
+        .map(|r| r["eventTime"].as_str().unwrap())
+        .collect();
+    assert_eq!(burst.len(), 26);
+    assert_eq!(burst.iter().min(), Some(&"2026-03-06T03:12:20Z"));
+    assert_eq!(burst.iter().max(), Some(&"2026-03-06T03:16:00Z"));
+    let mut per_hour: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for r in records.iter().filter(|r| is_access_denied(r)) {
+        let p = drift_principal(r);
+        if p != "user/svc-backup" {
+            let hour = r["eventTime"].as_str().unwrap()[..13].to_string();
+            *per_hour.entry((p, hour)).or_default() += 1;
+        }
+    }
+    assert!(!per_hour.is_empty(), "ordinary AccessDenied exist");
+    assert!(per_hour.values().all(|n| *n <= 3), "{per_hour:?}");
+}
+
+/// The records look like the `aws` partition's, and every session key
+/// traces back to the call that minted it.
+#[test]
+fn weekly_drift_records_are_consistent() {
+    let records = weekly_drift_records();
+    let minted: BTreeSet<String> = records
+        .iter()
+        .filter_map(|r| {
+            r["responseElements"]["credentials"]["accessKeyId"]
+                .as_str()
+                .map(str::to_string)
+        })
+        .collect();
+    let mut ids = BTreeSet::new();
+    for r in &records {
+        let id = r["eventID"].as_str().unwrap();
+        assert!(is_uuid(id) && ids.insert(id.to_string()), "{id}");
+        assert_eq!(r["recipientAccountId"], "444455556666", "{id}");
+        assert!(
+            ["us-east-1", "eu-west-1"].contains(&r["awsRegion"].as_str().unwrap()),
+            "{id}"
+        );
+        let text = r.to_string();
+        assert!(!text.contains("arn:aws-cn:"), "{id}");
+        if let Some(host) = r["tlsDetails"]["clientProvidedHostHeader"].as_str() {
+            assert!(
+                host.ends_with(".amazonaws.com") || host.ends_with(".aws.amazon.com"),
+                "{id}: {host}"
+            );
+        }
+        if r["eventSource"] == "iam.amazonaws.com" {
+            assert_eq!(r["awsRegion"], "us-east-1", "{id}");
+            assert_eq!(
+                r["tlsDetails"]["clientProvidedHostHeader"],
+                "iam.amazonaws.com"
+            );
+        }
+        let ui = &r["userIdentity"];
+        if ui["type"] == "AssumedRole"
+            && let Some(key) = ui["accessKeyId"].as_str()
+            && ui["sessionContext"]["attributes"]["creationDate"]
+                .as_str()
+                .unwrap()
+                >= "2026-02-02T00:00:00Z"
+        {
+            assert!(minted.contains(key), "{id}: {key} minted nowhere");
+        }
+    }
+}
+
+#[test]
+fn weekly_drift_snapshots_differ_by_the_review_weeks_changes_only() {
+    let read = |name: &str| -> Value {
+        let text = std::fs::read_to_string(weekly_drift_dir().join("iam").join(name)).unwrap();
+        serde_json::from_str(&text).unwrap()
+    };
+    let previous = read("previous-2026-03-02.json");
+    let current = read("current-2026-03-09.json");
+    let role = |doc: &Value, name: &str| -> Value {
+        doc["RoleDetailList"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["RoleName"] == name)
+            .unwrap_or_else(|| panic!("{name}"))
+            .clone()
+    };
+    let attached = |r: &Value| -> Vec<String> {
+        r["AttachedManagedPolicies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["PolicyName"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let agent = "dev-assistant-agent-role";
+    assert!(attached(&role(&previous, agent)).is_empty());
+    assert_eq!(attached(&role(&current, agent)), ["PowerUserAccess"]);
+    let trust = |doc: &Value| role(doc, "data-export-role")["AssumeRolePolicyDocument"].to_string();
+    assert!(!trust(&previous).contains("999988887777"));
+    assert!(trust(&current).contains("arn:aws:iam::999988887777:root"));
+    for doc in [&previous, &current] {
+        let ci = role(doc, "github-actions-deploy");
+        assert_eq!(
+            ci["PermissionsBoundary"]["PermissionsBoundaryArn"],
+            "arn:aws:iam::444455556666:policy/ci-permissions-boundary"
+        );
+        let policy = doc["Policies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["PolicyName"] == "ci-deploy-storefront")
+            .unwrap();
+        assert_eq!(policy["DefaultVersionId"], "v2");
+        assert_eq!(policy["PolicyVersionList"].as_array().unwrap().len(), 2);
+        let users = doc["UserDetailList"].as_array().unwrap();
+        let backup = users
+            .iter()
+            .find(|u| u["UserName"] == "svc-backup")
+            .unwrap();
+        assert_eq!(backup["GroupList"][0], "service-accounts");
+    }
+    // Apart from last use and attachment counts, only those two roles differ.
+    let strip = |doc: &Value| -> Value {
+        let mut doc = doc.clone();
+        for r in doc["RoleDetailList"].as_array_mut().unwrap() {
+            r.as_object_mut().unwrap().remove("RoleLastUsed");
+        }
+        for p in doc["Policies"].as_array_mut().unwrap() {
+            p.as_object_mut().unwrap().remove("AttachmentCount");
+        }
+        doc
+    };
+    let (previous, current) = (strip(&previous), strip(&current));
+    for list in ["UserDetailList", "GroupDetailList", "Policies"] {
+        assert_eq!(previous[list], current[list], "{list}");
+    }
+    let changed: Vec<&str> = previous["RoleDetailList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(current["RoleDetailList"].as_array().unwrap())
+        .filter(|(a, b)| a != b)
+        .map(|(a, _)| a["RoleName"].as_str().unwrap())
+        .collect();
+    assert_eq!(changed, [agent, "data-export-role"]);
+}
+
+/// Rewrites sample-data/weekly-drift from the generator and prints the
+/// ground truth for the README.
+#[test]
+#[ignore = "rewrites the committed sample data"]
+fn regenerate_weekly_drift_sample() {
+    let dir = weekly_drift_dir();
+    for sub in ["AWSLogs", "iam"] {
+        let p = dir.join(sub);
+        if p.exists() {
+            std::fs::remove_dir_all(&p).unwrap();
+        }
+    }
+    let summary = synth::write_scenario(WEEKLY_DRIFT, &dir, DEFAULT_SEED).unwrap();
+    println!("{} events in {} files", summary.events, summary.files);
+    for k in &summary.key_events {
+        println!(
+            "{:<26} {} {:<24} {} {}",
+            k.label, k.event_time, k.event_name, k.event_id, k.actor
+        );
+    }
+}

@@ -191,6 +191,25 @@ pub(crate) mod iam {
     pub(crate) fn list_mfa_devices(user: &str) -> Call {
         Call::new("iam", "ListMFADevices", true).req(json!({"userName": user}))
     }
+
+    pub(crate) fn get_role_policy(role: &str, policy: &str) -> Call {
+        Call::new("iam", "GetRolePolicy", true).req(json!({"roleName": role, "policyName": policy}))
+    }
+
+    /// PutRolePolicy; CloudTrail shows the document as the JSON text the
+    /// caller sent.
+    pub(crate) fn put_role_policy(role: &str, policy: &str, document: &Value) -> Call {
+        Call::new("iam", "PutRolePolicy", false).req(json!({
+            "roleName": role,
+            "policyName": policy,
+            "policyDocument": serde_json::to_string_pretty(document).unwrap_or_default(),
+        }))
+    }
+
+    pub(crate) fn delete_role_policy(role: &str, policy: &str) -> Call {
+        Call::new("iam", "DeleteRolePolicy", false)
+            .req(json!({"roleName": role, "policyName": policy}))
+    }
 }
 
 /// AWS CloudFormation.
@@ -688,6 +707,19 @@ pub(crate) mod ec2 {
             .resp(ok())
     }
 
+    pub(crate) fn delete_volume(id: &str) -> Call {
+        Call::new("ec2", "DeleteVolume", false)
+            .req(json!({"volumeId": id}))
+            .resp(ok())
+    }
+
+    pub(crate) fn describe_volumes_available() -> Call {
+        Call::new("ec2", "DescribeVolumes", true).req(json!({
+            "volumeSet": {},
+            "filterSet": {"items": [{"name": "status", "valueSet": {"items": [{"value": "available"}]}}]},
+        }))
+    }
+
     pub(crate) fn describe_snapshots() -> Call {
         Call::new("ec2", "DescribeSnapshots", true).req(json!({
             "snapshotSet": {}, "ownersSet": {"items": [{"owner": "self"}]},
@@ -930,6 +962,97 @@ pub(crate) mod lambda {
     pub(crate) fn list_functions() -> Call {
         Call::new("lambda", "ListFunctions20150331", true)
     }
+
+    fn function_arn(w: &World, function: &str) -> String {
+        w.arn("lambda", &w.home, &format!("function:{function}"))
+    }
+
+    /// The error Lambda returns for a function that does not exist.
+    pub(crate) fn not_found(w: &World, call: Call, function: &str) -> Call {
+        call.fail(
+            "ResourceNotFoundException",
+            format!("Function not found: {}", function_arn(w, function)),
+        )
+    }
+
+    pub(crate) fn get_function_configuration(function: &str) -> Call {
+        Call::new("lambda", "GetFunctionConfiguration20150331v2", true)
+            .req(json!({"functionName": function}))
+    }
+
+    pub(crate) fn list_tags(w: &World, function: &str) -> Call {
+        Call::new("lambda", "ListTags20170331", true)
+            .req(json!({"resource": function_arn(w, function)}))
+    }
+
+    pub(crate) fn delete_function(function: &str) -> Call {
+        Call::new("lambda", "DeleteFunction20150331", false).req(json!({"functionName": function}))
+    }
+
+    /// CreateFunction from a zip in S3; the function starts `Pending`.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn create_function(
+        w: &World,
+        function: &str,
+        role_arn: &str,
+        runtime: &str,
+        handler: &str,
+        bucket: &str,
+        key: &str,
+        tags: &[(&str, &str)],
+        modified: Secs,
+        rng: &mut Rng,
+    ) -> Call {
+        let arn = function_arn(w, function);
+        let tags: serde_json::Map<String, Value> = tags
+            .iter()
+            .map(|(k, v)| (k.to_string(), json!(v)))
+            .collect();
+        Call::new("lambda", "CreateFunction20150331", false)
+            .req(json!({
+                "functionName": function, "runtime": runtime, "role": role_arn,
+                "handler": handler, "code": {"s3Bucket": bucket, "s3Key": key},
+                "description": "", "timeout": 60, "memorySize": 1024, "publish": false,
+                "tags": tags, "architectures": ["arm64"],
+                "environment": {},
+                "loggingConfig": {"logFormat": "JSON"},
+            }))
+            .resp(json!({
+                "functionName": function, "functionArn": arn, "runtime": runtime,
+                "role": role_arn, "handler": handler,
+                "codeSize": 8_000_000 + rng.below(2_000_000),
+                "description": "", "timeout": 60, "memorySize": 1024,
+                "lastModified": iso(modified).replace('Z', ".000+0000"),
+                "codeSha256": format!("{}=", rng.base64(43)),
+                "version": "$LATEST", "tracingConfig": {"mode": "PassThrough"},
+                "revisionId": rng.uuid(), "state": "Pending",
+                "stateReason": "The function is being created.", "stateReasonCode": "Creating",
+                "packageType": "Zip", "architectures": ["arm64"],
+                "ephemeralStorage": {"size": 512},
+                "snapStart": {"applyOn": "None", "optimizationStatus": "Off"},
+                "loggingConfig": {"logFormat": "JSON", "logGroup": format!("/aws/lambda/{function}")},
+            }))
+    }
+
+    /// A synchronous Invoke, logged as a data event (readOnly false).
+    pub(crate) fn invoke(w: &World, function: &str) -> Call {
+        let arn = function_arn(w, function);
+        let mut c = Call::new("lambda", "Invoke", false)
+            .req(json!({"functionName": arn}))
+            .additional(json!({"functionVersion": format!("{arn}:$LATEST")}))
+            .resources(
+                json!([{"accountId": w.account, "type": "AWS::Lambda::Function", "ARN": arn}]),
+            );
+        c.data_event = true;
+        c
+    }
+
+    /// Invoke of a function that does not exist.
+    pub(crate) fn invoke_missing(w: &World, function: &str) -> Call {
+        let mut c = not_found(w, invoke(w, function), function);
+        c.additional = None;
+        c
+    }
 }
 
 /// Amazon ECS.
@@ -1096,6 +1219,47 @@ pub(crate) mod ssm {
         Call::new("ssm", "GetParameters", true)
             .req(json!({"names": names, "withDecryption": false}))
     }
+
+    pub(crate) fn get_parameter(name: &str, decrypt: bool) -> Call {
+        Call::new("ssm", "GetParameter", true).req(json!({"name": name, "withDecryption": decrypt}))
+    }
+
+    /// GetParameter of a parameter that does not exist: SSM sends the code
+    /// without a message.
+    pub(crate) fn get_parameter_missing(name: &str, decrypt: bool) -> Call {
+        get_parameter(name, decrypt).fail("ParameterNotFound", "")
+    }
+
+    pub(crate) fn get_parameters_by_path(path: &str) -> Call {
+        Call::new("ssm", "GetParametersByPath", true)
+            .req(json!({"path": path, "recursive": true, "withDecryption": false}))
+    }
+
+    pub(crate) fn get_parameter_history(name: &str) -> Call {
+        Call::new("ssm", "GetParameterHistory", true)
+            .req(json!({"name": name, "withDecryption": false}))
+    }
+
+    /// DescribeParameters as the Parameter Store console filters by name.
+    pub(crate) fn describe_parameters(contains: Option<&str>) -> Call {
+        let mut req = json!({"maxResults": 50});
+        if let Some(c) = contains {
+            req["parameterFilters"] = json!([{"key": "Name", "option": "Contains", "values": [c]}]);
+        }
+        Call::new("ssm", "DescribeParameters", true).req(req)
+    }
+
+    pub(crate) fn delete_parameters(names: &[&str]) -> Call {
+        Call::new("ssm", "DeleteParameters", false)
+            .req(json!({"names": names}))
+            .resp(json!({"deletedParameters": names, "invalidParameters": []}))
+    }
+
+    pub(crate) fn put_parameter(name: &str, kind: &str, version: u32) -> Call {
+        Call::new("ssm", "PutParameter", false)
+            .req(json!({"name": name, "type": kind, "overwrite": false, "tier": "Standard"}))
+            .resp(json!({"version": version, "tier": "Standard"}))
+    }
 }
 
 /// AWS CloudTrail (people investigating).
@@ -1131,6 +1295,55 @@ pub(crate) mod cloudwatch {
     }
 }
 
+/// More of Amazon CloudWatch: metric reads.
+pub(crate) mod metrics {
+    use super::*;
+
+    /// GetMetricStatistics for one dimension over a day, as scripts ask.
+    pub(crate) fn get_metric_statistics(
+        namespace: &str,
+        metric: &str,
+        dimension: (&str, &str),
+        from: Secs,
+        to: Secs,
+    ) -> Call {
+        Call::new("monitoring", "GetMetricStatistics", true).req(json!({
+            "namespace": namespace, "metricName": metric,
+            "dimensions": [{"name": dimension.0, "value": dimension.1}],
+            "startTime": java_date(from), "endTime": java_date(to),
+            "period": 86400, "statistics": ["Sum"],
+        }))
+    }
+
+    /// GetMetricData for a dashboard widget.
+    pub(crate) fn get_metric_data(namespace: &str, metric: &str, from: Secs, to: Secs) -> Call {
+        Call::new("monitoring", "GetMetricData", true).req(json!({
+            "metricDataQueries": [{
+                "id": "m1",
+                "metricStat": {"metric": {"namespace": namespace, "metricName": metric}, "period": 60, "stat": "Sum"},
+                "returnData": true,
+            }],
+            "startTime": java_date(from), "endTime": java_date(to),
+        }))
+    }
+}
+
+/// Amazon CloudWatch Logs.
+pub(crate) mod logs {
+    use super::*;
+
+    pub(crate) fn filter_log_events(group: &str, pattern: &str, from: Secs) -> Call {
+        Call::new("logs", "FilterLogEvents", true).req(json!({
+            "logGroupName": group, "startTime": from * 1000, "filterPattern": pattern,
+            "interleaved": true,
+        }))
+    }
+
+    pub(crate) fn describe_log_groups(prefix: &str) -> Call {
+        Call::new("logs", "DescribeLogGroups", true).req(json!({"logGroupNamePrefix": prefix}))
+    }
+}
+
 /// Amazon RDS.
 pub(crate) mod rds {
     use super::*;
@@ -1141,5 +1354,214 @@ pub(crate) mod rds {
 
     pub(crate) fn describe_db_snapshots(instance: &str) -> Call {
         Call::new("rds", "DescribeDBSnapshots", true).req(json!({"dBInstanceIdentifier": instance}))
+    }
+}
+
+/// Amazon DynamoDB: table management (management events) and item reads
+/// and writes (data events, logged when the trail selects the table).
+pub(crate) mod dynamodb {
+    use super::*;
+
+    /// A table as DescribeTable and the table-changing calls describe it.
+    #[derive(Debug, Clone)]
+    pub(crate) struct Table {
+        pub name: String,
+        pub arn: String,
+        pub id: String,
+        pub created: Secs,
+        pub items: u64,
+        pub bytes: u64,
+    }
+
+    fn call(name: &str, read_only: bool) -> Call {
+        let mut c = Call::new("dynamodb", name, read_only);
+        c.api_version = Some("2012-08-10");
+        c.request_id = RequestId::Dynamo;
+        c
+    }
+
+    fn table_resource(w: &World, t: &Table) -> Value {
+        json!([{"accountId": w.account, "type": "AWS::DynamoDB::Table", "ARN": t.arn}])
+    }
+
+    fn description(t: &Table, status: &str, protected: bool) -> Value {
+        json!({
+            "tableName": t.name, "tableStatus": status,
+            "creationDateTime": java_date(t.created),
+            "provisionedThroughput": {"numberOfDecreasesToday": 0, "readCapacityUnits": 0, "writeCapacityUnits": 0},
+            "tableSizeBytes": t.bytes, "itemCount": t.items,
+            "tableArn": t.arn, "tableId": t.id,
+            "billingModeSummary": {"billingMode": "PAY_PER_REQUEST", "lastUpdateToPayPerRequestDateTime": java_date(t.created)},
+            "deletionProtectionEnabled": protected,
+        })
+    }
+
+    fn item_call(w: &World, name: &str, read_only: bool, t: &Table, request: Value) -> Call {
+        let mut c = call(name, read_only)
+            .req(request)
+            .resources(table_resource(w, t));
+        c.data_event = true;
+        c
+    }
+
+    pub(crate) fn list_tables() -> Call {
+        call("ListTables", true)
+    }
+
+    pub(crate) fn describe_table(w: &World, t: &Table) -> Call {
+        call("DescribeTable", true)
+            .req(json!({"tableName": t.name}))
+            .resources(table_resource(w, t))
+    }
+
+    /// DescribeTable of a table that does not exist (any more).
+    pub(crate) fn describe_table_missing(w: &World, t: &Table) -> Call {
+        describe_table(w, t).fail(
+            "ResourceNotFoundException",
+            format!("Requested resource not found: Table: {} not found", t.name),
+        )
+    }
+
+    pub(crate) fn describe_continuous_backups(w: &World, t: &Table) -> Call {
+        call("DescribeContinuousBackups", true)
+            .req(json!({"tableName": t.name}))
+            .resources(table_resource(w, t))
+    }
+
+    pub(crate) fn delete_table(w: &World, t: &Table) -> Call {
+        call("DeleteTable", false)
+            .req(json!({"tableName": t.name}))
+            .resp(json!({"tableDescription": description(t, "DELETING", false)}))
+            .resources(table_resource(w, t))
+    }
+
+    /// DeleteTable refused because deletion protection is on.
+    pub(crate) fn delete_table_protected(w: &World, t: &Table) -> Call {
+        delete_table(w, t).fail(
+            "ValidationException",
+            "Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.",
+        )
+    }
+
+    /// UpdateTable switching deletion protection.
+    pub(crate) fn set_deletion_protection(w: &World, t: &Table, enabled: bool) -> Call {
+        call("UpdateTable", false)
+            .req(json!({"tableName": t.name, "deletionProtectionEnabled": enabled}))
+            .resp(json!({"tableDescription": description(t, "ACTIVE", enabled)}))
+            .resources(table_resource(w, t))
+    }
+
+    pub(crate) fn update_continuous_backups(w: &World, t: &Table, enabled: bool) -> Call {
+        call("UpdateContinuousBackups", false)
+            .req(json!({"tableName": t.name, "pointInTimeRecoverySpecification": {"pointInTimeRecoveryEnabled": enabled}}))
+            .resp(json!({"continuousBackupsDescription": {
+                "continuousBackupsStatus": "ENABLED",
+                "pointInTimeRecoveryDescription": {"pointInTimeRecoveryStatus": if enabled { "ENABLED" } else { "DISABLED" }},
+            }}))
+            .resources(table_resource(w, t))
+    }
+
+    pub(crate) fn tag_resource(w: &World, t: &Table, tags: &[(&str, &str)]) -> Call {
+        let tags: Value = tags
+            .iter()
+            .map(|(k, v)| json!({"key": k, "value": v}))
+            .collect();
+        call("TagResource", false)
+            .req(json!({"resourceArn": t.arn, "tags": tags}))
+            .resources(table_resource(w, t))
+    }
+
+    /// An on-demand backup.
+    pub(crate) fn create_backup(
+        w: &World,
+        t: &Table,
+        backup: &str,
+        backup_arn: &str,
+        at: Secs,
+    ) -> Call {
+        call("CreateBackup", false)
+            .req(json!({"tableName": t.name, "backupName": backup}))
+            .resp(json!({"backupDetails": {
+                "backupArn": backup_arn, "backupName": backup, "backupSizeBytes": t.bytes,
+                "backupStatus": "CREATING", "backupType": "USER",
+                "backupCreationDateTime": java_date(at),
+            }}))
+            .resources(table_resource(w, t))
+    }
+
+    pub(crate) fn list_backups(t: &Table) -> Call {
+        call("ListBackups", true).req(json!({"tableName": t.name, "backupType": "ALL"}))
+    }
+
+    pub(crate) fn describe_backup(backup_arn: &str) -> Call {
+        call("DescribeBackup", true).req(json!({"backupArn": backup_arn}))
+    }
+
+    /// RestoreTableFromBackup into a table of the same name; `restored` is
+    /// the new table (same name and ARN, new table ID).
+    pub(crate) fn restore_table_from_backup(
+        w: &World,
+        restored: &Table,
+        backup_arn: &str,
+        at: Secs,
+    ) -> Call {
+        let mut desc = description(restored, "CREATING", false);
+        desc["restoreSummary"] = json!({
+            "sourceBackupArn": backup_arn, "sourceTableArn": restored.arn,
+            "restoreDateTime": java_date(at), "restoreInProgress": true,
+        });
+        call("RestoreTableFromBackup", false)
+            .req(json!({"targetTableName": restored.name, "backupArn": backup_arn}))
+            .resp(json!({"tableDescription": desc}))
+            .resources(table_resource(w, restored))
+    }
+
+    const HIDDEN: &str = "HIDDEN_DUE_TO_SECURITY_REASONS";
+
+    pub(crate) fn get_item(w: &World, t: &Table, key: &str) -> Call {
+        item_call(
+            w,
+            "GetItem",
+            true,
+            t,
+            json!({"tableName": t.name, "key": {key: HIDDEN}, "consistentRead": false}),
+        )
+    }
+
+    pub(crate) fn query(w: &World, t: &Table, index: Option<&str>, key: &str) -> Call {
+        let mut req = json!({
+            "tableName": t.name,
+            "keyConditionExpression": format!("{key} = :v"),
+            "expressionAttributeValues": {":v": HIDDEN},
+        });
+        if let Some(i) = index {
+            req["indexName"] = json!(i);
+        }
+        item_call(w, "Query", true, t, req)
+    }
+
+    pub(crate) fn update_item(w: &World, t: &Table, key: &str, attrs: &[&str]) -> Call {
+        let set: Vec<String> = attrs.iter().map(|a| format!("{a} = :{a}")).collect();
+        let values: serde_json::Map<String, Value> = attrs
+            .iter()
+            .map(|a| (format!(":{a}"), json!(HIDDEN)))
+            .collect();
+        item_call(
+            w,
+            "UpdateItem",
+            false,
+            t,
+            json!({
+                "tableName": t.name, "key": {key: HIDDEN},
+                "updateExpression": format!("SET {}", set.join(", ")),
+                "expressionAttributeValues": values,
+                "returnValues": "NONE",
+            }),
+        )
+    }
+
+    /// The data-plane error for a table that does not exist or is not ACTIVE.
+    pub(crate) fn missing(call: Call) -> Call {
+        call.fail("ResourceNotFoundException", "Requested resource not found")
     }
 }

@@ -161,6 +161,11 @@ pub(crate) enum Agent {
     Fixed(String),
     /// AWS CLI v2: `prefix` + ` md/command#<service>.<operation>` + `suffix`.
     Cli { prefix: String, suffix: String },
+    /// AWS CLI v2 like [`Agent::Cli`], with the operation spelled as the
+    /// CLI spells it when the name has an acronym (`delete-db-snapshot`,
+    /// not `delete-d-b-snapshot`). `Cli` keeps its spelling so the sample
+    /// data generated with it does not change.
+    AwsCli { prefix: String, suffix: String },
     /// The AWS console: a per-service console backend.
     Console,
     /// AWS SDK for JavaScript v3, whose agent names the API it calls.
@@ -351,6 +356,11 @@ impl Caller {
                 cli_service(service),
                 kebab(strip_version(event_name))
             ),
+            Agent::AwsCli { prefix, suffix } => format!(
+                "{prefix} md/command#{}.{}{suffix}",
+                cli_service(service),
+                cli_operation(strip_version(event_name))
+            ),
             Agent::JsSdk { prefix, suffix } => {
                 format!("{prefix} api/{}#3.515.0{suffix}", js_service(service))
             }
@@ -387,6 +397,25 @@ fn kebab(name: &str) -> String {
     out
 }
 
+/// An operation name as the AWS CLI spells it (botocore's `xform_name`):
+/// a word boundary before a capital that starts a lowercase run, and
+/// between a lowercase letter or digit and a capital.
+fn cli_operation(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    let mut out = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        if i > 0 && c.is_ascii_uppercase() {
+            let prev = chars[i - 1];
+            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
+            if prev.is_ascii_lowercase() || prev.is_ascii_digit() || next_lower {
+                out.push('-');
+            }
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
 fn cli_service(service: &str) -> &str {
     match service {
         "elasticloadbalancing" => "elbv2",
@@ -414,6 +443,17 @@ mod tests {
         assert_eq!(
             kebab(strip_version("UpdateFunctionCode20150331v2")),
             "update-function-code"
+        );
+    }
+
+    #[test]
+    fn cli_operations_keep_acronyms_whole() {
+        assert_eq!(cli_operation("DeleteDBSnapshot"), "delete-db-snapshot");
+        assert_eq!(cli_operation("ListMFADevices"), "list-mfa-devices");
+        assert_eq!(cli_operation("GetCallerIdentity"), "get-caller-identity");
+        assert_eq!(
+            cli_operation(strip_version("ListFunctions20150331")),
+            "list-functions"
         );
     }
 

@@ -37,7 +37,13 @@ pub const DEFAULT_SEED: u64 = 7;
 pub const DEFAULT_SCENARIO: &str = "agent-env-rebuild";
 
 /// Names of the scenarios, in listing order.
-const NAMES: &[&str] = &["agent-env-rebuild"];
+const NAMES: &[&str] = &[
+    "agent-env-rebuild",
+    "agent-table-restore",
+    "agent-self-grant",
+    "human-console-outage",
+    "weekly-drift",
+];
 
 /// What to generate.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -18,6 +18,8 @@ pub(crate) enum RequestId {
     S3,
     /// No requestID (console sign-in events).
     None,
+    /// 52 upper-case characters, like Amazon DynamoDB.
+    Dynamo,
 }
 
 /// What was called and with what outcome.
@@ -180,12 +182,16 @@ pub(crate) fn render(
     });
     if let Some((code, message)) = &call.error {
         rec["errorCode"] = json!(code);
-        rec["errorMessage"] = json!(message);
+        // Some services (SSM's ParameterNotFound) send no message at all.
+        if !message.is_empty() {
+            rec["errorMessage"] = json!(message);
+        }
     }
     match call.request_id {
         RequestId::Uuid => rec["requestID"] = json!(rng.uuid()),
         RequestId::S3 => rec["requestID"] = json!(rng.upper_alnum(16)),
         RequestId::None => {}
+        RequestId::Dynamo => rec["requestID"] = json!(rng.upper_alnum(52)),
     }
     // EC2 echoes the request ID inside its response.
     if let (Some(id), Some(resp)) = (

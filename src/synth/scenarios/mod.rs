@@ -13,6 +13,11 @@ use super::engine::Event;
 use super::identity::World;
 
 mod agent_env_rebuild;
+mod agent_self_grant;
+mod agent_table_restore;
+mod human_console_outage;
+pub(crate) mod kit;
+mod weekly_drift;
 
 /// Everything a scenario produces before packaging.
 pub(crate) struct Generated {
@@ -34,8 +39,30 @@ pub(crate) struct Scenario {
 }
 
 /// Every scenario, in listing order.
-pub(crate) const SCENARIOS: &[Scenario] = &[Scenario {
-    name: "agent-env-rebuild",
-    summary: "An AI agent with over-broad permissions deletes and re-creates a production stack; dependents fail for ~13h (aws-cn)",
-    generate: agent_env_rebuild::generate,
-}];
+pub(crate) const SCENARIOS: &[Scenario] = &[
+    Scenario {
+        name: "agent-env-rebuild",
+        summary: "An AI agent with over-broad permissions deletes and re-creates a production stack; dependents fail for ~13h (aws-cn)",
+        generate: agent_env_rebuild::generate,
+    },
+    Scenario {
+        name: "agent-table-restore",
+        summary: "An AI assistant reaches a data role through role chaining and deletes a DynamoDB table; a human restores it from backup ~3h later (aws)",
+        generate: agent_table_restore::generate,
+    },
+    Scenario {
+        name: "agent-self-grant",
+        summary: "An autonomous agent denied a delete writes itself an inline policy on its own role and deletes a Lambda function in use; CI re-creates it ~2.5h later (aws-us-gov)",
+        generate: agent_self_grant::generate,
+    },
+    Scenario {
+        name: "human-console-outage",
+        summary: "An engineer in the console (with MFA) deletes two live Parameter Store entries with retired ones; checkout fails ~40 min until on-call puts them back; no agent involved (aws)",
+        generate: human_console_outage::generate,
+    },
+    Scenario {
+        name: "weekly-drift",
+        summary: "Five calm weeks for the weekly drift review; in the last, an agent's role is broadened and it deletes in a new region, a key probes the account (aws)",
+        generate: weekly_drift::generate,
+    },
+];
