@@ -23,6 +23,9 @@ pub struct Ev {
     pub read_only: Option<bool>,
     pub dry_run: bool,
     pub event_type: Option<String>,
+    /// `Data` for data-plane calls (S3 objects, Lambda invokes, DynamoDB items).
+    pub event_category: Option<String>,
+    pub management_event: Option<bool>,
     pub identity_type: Option<String>,
     pub arn: Option<String>,
     pub principal_id: Option<String>,
@@ -75,6 +78,11 @@ impl Ev {
             && !self.failed()
             && self.event_type.as_deref() != Some("AwsServiceEvent")
             && !crate::incident::classify::looks_read_only(&self.name)
+    }
+    /// A control-plane call: data events (object, item, invoke) change data,
+    /// not the infrastructure an outage is about.
+    pub fn management(&self) -> bool {
+        self.management_event != Some(false) && self.event_category.as_deref() != Some("Data")
     }
 }
 
@@ -183,6 +191,8 @@ fn frame_to_events(df: &DataFrame) -> PolarsResult<Vec<Ev>> {
     strs!("error_message", error_message, opt);
     bools!("read_only", read_only);
     strs!("event_type", event_type, opt);
+    strs!("event_category", event_category, opt);
+    bools!("management_event", management_event);
     strs!("identity_type", identity_type, opt);
     strs!("arn", arn, opt);
     strs!("principal_id", principal_id, opt);

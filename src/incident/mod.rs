@@ -333,7 +333,8 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
     let mut cands: Vec<(f64, usize, u64, Vec<String>)> = Vec::new();
     for &i in &requests {
         let e = &evs[i];
-        if e.time < start - opts.lookback || e.time > start + 10 * MIN {
+        // Data-plane calls (object, item, invoke) are not infrastructure changes.
+        if e.time < start - opts.lookback || e.time > start + 10 * MIN || !e.management() {
             continue;
         }
         let mut ids = fx[i].ids.clone();
@@ -402,8 +403,17 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
             if roots.len() >= 3 {
                 break;
             }
+            // A further root cause is an independent destructive or
+            // permission change (another session) that also explains failures;
+            // the first cause's own session's other calls are chain actions.
+            let independent = roots.is_empty()
+                || (matches!(fx[c.1].risk, Risk::Destructive | Risk::Permission)
+                    && roots
+                        .iter()
+                        .all(|&r| session_key(&evs[r]) != session_key(&evs[c.1])));
             if c.0 >= 0.75 * top.0
                 && (c.2 > 0 || roots.is_empty())
+                && independent
                 && !roots.iter().any(|&r| recreate_of(r) == Some(c.1))
             {
                 roots.push(c.1);
@@ -477,6 +487,7 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
                     && e.time <= le + 2 * MIN
                     && !roots.contains(&i)
                     && fx[i].risk != Risk::Guardrail
+                    && e.management()
                     && relevant(i)
             })
             .max_by_key(|&i| (evs[i].time, i))
@@ -1045,10 +1056,23 @@ fn contributing(
             }
         }
     }
+    // The acting role (or IAM user) as the snapshot has it.
     let mut from_snapshot = None;
-    if let (Some(path), Some(role)) = (&opts.iam_snapshot, &role_arn) {
-        if let Some(why) = crate::iam::broad_grant(path, role) {
-            from_snapshot = Some(why);
+    if let Some(path) = &opts.iam_snapshot {
+        let who = role_arn.clone().or_else(|| {
+            (e.identity_type.as_deref() == Some("IAMUser"))
+                .then(|| e.arn.clone())
+                .flatten()
+        });
+        if let Some(who) = who {
+            from_snapshot = crate::iam::snapshot::Snapshot::load(path)
+                .ok()
+                .and_then(|snap| {
+                    let name = who.rsplit('/').next().unwrap_or(&who).to_string();
+                    snap.principal(&who).or_else(|| snap.principal(&name))
+                })
+                .and_then(|p| crate::iam::policy::is_broad(&p))
+                .map(|why| format!("{why}, per the IAM snapshot"));
         }
     }
     if !broad_ev.is_empty() || from_snapshot.is_some() {
