@@ -339,22 +339,38 @@ fn add_token(out: &mut BTreeSet<String>, s: &str) {
     }
     out.insert(s.to_string());
     if s.starts_with("arn:") {
-        // The resource part: after the 5th colon; its last path segment.
+        // The resource part, after the 5th colon, is `type/name`,
+        // `type:name` or (S3) `bucket/key`. The type word (`function`,
+        // `table`, `stack`) names no particular resource, so only the name
+        // and its name-like segments become identifiers.
         let parts: Vec<&str> = s.splitn(6, ':').collect();
-        if let Some(res) = parts.get(5) {
-            let res = res
-                .trim_start_matches("stack/")
-                .trim_start_matches("secret:");
-            let mut segs = res.split(['/', ':']).filter(|x| x.len() >= 3);
-            if let Some(first) = segs.next() {
-                out.insert(first.to_string());
-                out.insert(strip_secret_suffix(first).to_string());
+        let (Some(service), Some(res)) = (parts.get(2), parts.get(5)) else {
+            return;
+        };
+        let name = if *service == "s3" {
+            *res
+        } else {
+            match res.find(['/', ':']) {
+                Some(i) => &res[i + 1..],
+                None => res,
             }
-            if let Some(last) = res.rsplit(['/', ':']).next() {
-                if last.len() >= 3 {
-                    out.insert(last.to_string());
-                    out.insert(strip_secret_suffix(last).to_string());
-                }
+        };
+        for n in [name, strip_secret_suffix(name)] {
+            if n.len() >= 3 {
+                out.insert(n.to_string());
+            }
+        }
+        let segs: Vec<&str> = name.split(['/', ':']).collect();
+        for (i, seg) in segs.iter().enumerate() {
+            let last = i + 1 == segs.len();
+            let name_like = seg.len() >= 3
+                && (last
+                    || seg
+                        .bytes()
+                        .any(|c| c == b'-' || c == b'_' || c == b'.' || c.is_ascii_digit()));
+            if name_like && segs.len() > 1 {
+                out.insert(seg.to_string());
+                out.insert(strip_secret_suffix(seg).to_string());
             }
         }
     }
@@ -511,7 +527,26 @@ mod tests {
             "Secrets Manager can't find the specified secret arn:aws-cn:secretsmanager:cn-north-1:1:secret:prod-web/db-AbCdEf.",
             &mut b,
         );
+        assert!(b.contains("prod-web/db"), "{b:?}");
         assert!(b.contains("prod-web"), "{b:?}");
+        let mut f = BTreeSet::new();
+        identifiers_in_text(
+            "arn:aws:lambda:us-east-1:1:function:case-docs-indexer",
+            &mut f,
+        );
+        assert!(
+            f.contains("case-docs-indexer") && !f.contains("function"),
+            "{f:?}"
+        );
+        let mut l = BTreeSet::new();
+        identifiers_in_text(
+            "arn:aws:elasticloadbalancing:eu-west-1:1:loadbalancer/app/prod-web-alb/bbe31bac5105fa28",
+            &mut l,
+        );
+        assert!(
+            l.contains("prod-web-alb") && !l.contains("app") && !l.contains("loadbalancer"),
+            "{l:?}"
+        );
         assert!(
             b.contains("arn:aws-cn:secretsmanager:cn-north-1:1:secret:prod-web/db-AbCdEf"),
             "{b:?}"

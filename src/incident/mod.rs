@@ -329,8 +329,11 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
         }
     }
 
-    // 5. Candidates, ranked.
-    let mut cands: Vec<(f64, usize, u64, Vec<String>)> = Vec::new();
+    // 5. Candidates, ranked. Each failure is credited to one candidate: of
+    // those before it that touched what it names, the riskiest, then the
+    // latest (an earlier backup or deploy of the same table does not share
+    // the credit of the delete that followed it).
+    let mut cand_ids: Vec<(usize, BTreeSet<String>)> = Vec::new();
     for &i in &requests {
         let e = &evs[i];
         // Data-plane calls (object, item, invoke) are not infrastructure changes.
@@ -345,10 +348,22 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
         {
             ids.extend(fx[s].ids.iter().cloned());
         }
-        let matched = failing
+        cand_ids.push((i, ids));
+    }
+    let mut credit: HashMap<usize, u64> = HashMap::new();
+    for &f in &failing {
+        let best = cand_ids
             .iter()
-            .filter(|&&f| evs[f].time >= e.time && !fx[f].ids.is_disjoint(&ids))
-            .count() as u64;
+            .filter(|(c, ids)| evs[*c].time <= evs[f].time && !fx[f].ids.is_disjoint(ids))
+            .max_by_key(|(c, _)| (fx[*c].risk, evs[*c].time, *c));
+        if let Some((c, _)) = best {
+            *credit.entry(*c).or_default() += 1;
+        }
+    }
+    let mut cands: Vec<(f64, usize, u64, Vec<String>)> = Vec::new();
+    for (i, ids) in &cand_ids {
+        let (i, e) = (*i, &evs[*i]);
+        let matched = credit.get(&i).copied().unwrap_or(0);
         let mut why = Vec::new();
         let mut score = 0.0;
         if matched > 0 {
@@ -1211,7 +1226,13 @@ fn contributing(
     }
     for m in provenance::chain(evs, &evs[r], mints) {
         let c = &evs[m.event];
-        if fx[m.event].actor.kind == Kind::Human && c.mfa == Some(false) && !no_mfa.contains(&c.id)
+        // Federated and Identity Center sessions always say false (MFA
+        // happens at the identity provider), so only users and root count.
+        let direct = matches!(c.identity_type.as_deref(), Some("IAMUser") | Some("Root"));
+        if fx[m.event].actor.kind == Kind::Human
+            && direct
+            && c.mfa == Some(false)
+            && !no_mfa.contains(&c.id)
         {
             no_mfa.push(c.id.clone());
         }
