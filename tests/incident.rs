@@ -360,3 +360,34 @@ fn no_outage_gives_a_clear_hint() {
         "{err}"
     );
 }
+
+#[test]
+fn markdown_report_text_is_pinned() {
+    let snap = snapshot();
+    let out = common::bin()
+        .args(["incident", "--format", "md", "--lake"])
+        .arg(sample_lake())
+        .args(["--iam-snapshot", snap.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got = String::from_utf8(out.stdout)
+        .unwrap()
+        .replace(env!("CARGO_PKG_VERSION"), "[version]")
+        .replace(snap.to_str().unwrap(), "[snapshot]");
+    let golden =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/agent-env-rebuild.report.md");
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&golden, &got).unwrap();
+    }
+    let want = std::fs::read_to_string(&golden).expect("golden; UPDATE_GOLDEN=1 creates it");
+    assert!(
+        got == want,
+        "the Markdown report differs from {}; diff it, and run with UPDATE_GOLDEN=1 if intended",
+        golden.display()
+    );
+}

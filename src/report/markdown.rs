@@ -14,7 +14,8 @@ pub fn esc(s: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '!' | '~' | '{' | '}' | '(' | ')' => {
+            // Brackets are escaped, so parentheses cannot form a link.
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -287,7 +288,8 @@ mod tests {
         let e = esc("<script>alert(1)</script> [x](javascript:y) | a\u{202e}b\u{0007}");
         assert!(
             !e.contains('<')
-                && !e.contains("](")
+                && !e.contains("[x](")
+                && e.contains("\\]")
                 && !e.contains("\u{202e}")
                 && !e.contains('\u{0007}'),
             "{e}"
