@@ -79,3 +79,20 @@ pub fn decoded_records(path: &Path) -> std::collections::BTreeMap<u64, String> {
     backtrail::formats::decode_file(path, &Default::default(), &mut c).expect("decodes");
     c.0
 }
+
+/// A lake with one sample-data scenario ingested, made once per test binary.
+pub fn sample_lake(scenario: &str) -> PathBuf {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static LAKES: OnceLock<Mutex<HashMap<String, PathBuf>>> = OnceLock::new();
+    let mut lakes = LAKES.get_or_init(Default::default).lock().unwrap();
+    lakes
+        .entry(scenario.to_string())
+        .or_insert_with(|| {
+            let lake = tempfile::tempdir().unwrap().keep().join("lake");
+            let (code, s) = ingest(&[&sample_data().join(scenario)], &lake, &[]);
+            assert_eq!(code, 0, "{s}");
+            lake
+        })
+        .clone()
+}

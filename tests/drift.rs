@@ -6,17 +6,9 @@ mod common;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
-fn lake() -> &'static PathBuf {
-    static LAKE: OnceLock<PathBuf> = OnceLock::new();
-    LAKE.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap().keep();
-        let lake = dir.join("lake");
-        let (code, s) = common::ingest(&[&common::sample_data().join("weekly-drift")], &lake, &[]);
-        assert_eq!(code, 0, "{s}");
-        lake
-    })
+fn lake() -> PathBuf {
+    common::sample_lake("weekly-drift")
 }
 
 fn iam(name: &str) -> String {
@@ -56,7 +48,7 @@ fn weekly_review_finds_what_the_readme_lists() {
     let cur = iam("current-2026-03-09.json");
     let prev = iam("previous-2026-03-02.json");
     let (code, v) = drift(
-        lake(),
+        &lake(),
         &[
             "--week",
             "2026-W10",
@@ -171,16 +163,16 @@ fn humans_are_pseudonymised_and_reports_render() {
 fn fail_on_and_state_drive_the_exit_code() {
     // Nothing reaches --fail-on when it is above every finding... there is no
     // level above high, so check the other direction: low fails too.
-    let (code, _) = drift(lake(), &["--week", "2026-W10", "--fail-on", "low"]);
+    let (code, _) = drift(&lake(), &["--week", "2026-W10", "--fail-on", "low"]);
     assert_eq!(code, 3);
     // A quiet baseline week has no high finding.
-    let (code, v) = drift(lake(), &["--week", "2026-W08"]);
+    let (code, v) = drift(&lake(), &["--week", "2026-W08"]);
     assert_eq!(code, 0, "{}", v["counts"]);
 
     let t = tempfile::tempdir().unwrap();
     let state = t.path().join("state.json");
     let s = state.to_str().unwrap();
-    let (code, first) = drift(lake(), &["--week", "2026-W10", "--state", s]);
+    let (code, first) = drift(&lake(), &["--week", "2026-W10", "--state", s]);
     assert_eq!(code, 3);
     assert!(
         first["findings"]
@@ -190,7 +182,7 @@ fn fail_on_and_state_drive_the_exit_code() {
             .all(|f| f["new"] == true)
     );
     // The same week again: everything was reported before, nothing pages.
-    let (code, again) = drift(lake(), &["--week", "2026-W10", "--state", s]);
+    let (code, again) = drift(&lake(), &["--week", "2026-W10", "--state", s]);
     assert_eq!(code, 0);
     assert!(
         again["findings"]
@@ -200,6 +192,6 @@ fn fail_on_and_state_drive_the_exit_code() {
             .all(|f| f["new"] == false)
     );
     // Without --week, the state continues with the following week.
-    let (_, next) = drift(lake(), &["--state", s]);
+    let (_, next) = drift(&lake(), &["--state", s]);
     assert_eq!(next["period"]["start"], "2026-03-09T00:00:00Z");
 }

@@ -7,21 +7,9 @@ mod common;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
-fn sample_lake() -> &'static PathBuf {
-    static LAKE: OnceLock<PathBuf> = OnceLock::new();
-    LAKE.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap().keep();
-        let lake = dir.join("lake");
-        let (code, s) = common::ingest(
-            &[&common::sample_data().join("agent-env-rebuild")],
-            &lake,
-            &[],
-        );
-        assert_eq!(code, 0, "{s}");
-        lake
-    })
+fn sample_lake() -> PathBuf {
+    common::sample_lake("agent-env-rebuild")
 }
 
 fn snapshot() -> PathBuf {
@@ -55,7 +43,7 @@ fn redact(mut v: Value) -> Value {
 #[test]
 fn sample_scenario_matches_its_readme_and_the_golden_file() {
     let snap = snapshot();
-    let a = incident_json(sample_lake(), &["--iam-snapshot", snap.to_str().unwrap()]);
+    let a = incident_json(&sample_lake(), &["--iam-snapshot", snap.to_str().unwrap()]);
 
     // The window was detected, and matches the errors' first and last times.
     assert_eq!(a["window"]["detected"], true);

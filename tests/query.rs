@@ -7,21 +7,9 @@ mod common;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
-fn sample_lake() -> &'static PathBuf {
-    static LAKE: OnceLock<PathBuf> = OnceLock::new();
-    LAKE.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap().keep();
-        let lake = dir.join("lake");
-        let (code, s) = common::ingest(
-            &[&common::sample_data().join("agent-env-rebuild")],
-            &lake,
-            &[],
-        );
-        assert_eq!(code, 0, "{s}");
-        lake
-    })
+fn sample_lake() -> PathBuf {
+    common::sample_lake("agent-env-rebuild")
 }
 
 fn query(lake: &Path, args: &[&str]) -> (i32, String, String) {
@@ -62,7 +50,7 @@ fn the_library_lists_at_least_15_documented_queries() {
 
 #[test]
 fn every_library_query_runs_on_the_sample_lake_with_checked_results() {
-    let lake = sample_lake();
+    let lake = &sample_lake();
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("queries");
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     for e in std::fs::read_dir(&dir).unwrap() {
@@ -114,7 +102,7 @@ fn every_library_query_runs_on_the_sample_lake_with_checked_results() {
 
 #[test]
 fn parameters_windows_and_formats() {
-    let lake = sample_lake();
+    let lake = &sample_lake();
     let all = rows(lake, &["destructive-calls"]);
     let window = rows(
         lake,
@@ -151,7 +139,7 @@ fn parameters_windows_and_formats() {
 
 #[test]
 fn errors_name_the_query_and_the_offending_text() {
-    let lake = sample_lake();
+    let lake = &sample_lake();
     let (code, _, err) = query(lake, &["SELECT no_such_column FROM events"]);
     assert_eq!(code, 1);
     assert!(

@@ -20,23 +20,17 @@ pub fn principal_expr() -> Expr {
         .alias("principal")
 }
 
-fn date_of(us: i64) -> String {
-    crate::event::time::from_micros(us)
-        .map(|t| t.format("%Y-%m-%d").to_string())
-        .unwrap_or_else(|| "1970-01-01".into())
-}
-
 /// The scan limited to `[from, to)`, with `principal`, `t` (µs) and `in_period`.
 fn scan(lake: &Lake, from: i64, to: i64, period_start: i64) -> Result<LazyFrame, RunError> {
     Ok(query::scan_events(lake)?
         .filter(
             col("event_date")
                 .cast(DataType::String)
-                .gt_eq(lit(date_of(from)))
+                .gt_eq(lit(crate::event::time::date_string(from)))
                 .and(
                     col("event_date")
                         .cast(DataType::String)
-                        .lt_eq(lit(date_of(to))),
+                        .lt_eq(lit(crate::event::time::date_string(to))),
                 ),
         )
         .with_columns([

@@ -463,7 +463,7 @@ fn doc_text(p: &Value) -> Option<String> {
         .or(p.get("assumeRolePolicyDocument"))
         .or(p.get("content"))
         .map(|d| match d {
-            Value::String(s) => classify::percent_decode(s),
+            Value::String(s) => crate::iam::policy::percent_decode(s),
             v => v.to_string(),
         })
 }
@@ -479,7 +479,7 @@ fn iam_changes(
             message: e.to_string(),
             snippet: String::new(),
         })?;
-    let date = |us: i64| iso(us).get(..10).unwrap_or("1970-01-01").to_string();
+    let date = crate::event::time::date_string;
     let params = vec![
         ("from".to_string(), iso(o.from)),
         ("to".to_string(), iso(o.to)),

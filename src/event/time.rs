@@ -40,6 +40,13 @@ pub fn format_event_time(t: &DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
 }
 
+/// The UTC date (`YYYY-MM-DD`, the lake's `event_date`) of a time in µs.
+pub fn date_string(us: i64) -> String {
+    from_micros(us)
+        .map(|t| t.format("%Y-%m-%d").to_string())
+        .unwrap_or_else(|| "1970-01-01".into())
+}
+
 /// Microseconds since the Unix epoch, the lake's timestamp unit.
 pub fn to_micros(t: &DateTime<Utc>) -> i64 {
     t.timestamp_micros()

@@ -152,7 +152,8 @@ fn decode_text(text: &str) -> Result<Value, PolicyError> {
     }
 }
 
-fn percent_decode(s: &str) -> String {
+/// Decode `%XX` escapes (URL-encoded policy documents); invalid escapes stay.
+pub fn percent_decode(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;

@@ -232,7 +232,7 @@ pub fn is_broad_policy_arn(arn: &str) -> bool {
 pub fn document_is_broad(doc: &Value) -> bool {
     let doc = match doc {
         Value::String(s) => {
-            let decoded = percent_decode(s);
+            let decoded = crate::iam::policy::percent_decode(s);
             serde_json::from_str(&decoded).unwrap_or(Value::Null)
         }
         v => v.clone(),
@@ -262,24 +262,6 @@ pub fn list(v: &Value) -> Vec<String> {
             .collect(),
         _ => vec![],
     }
-}
-
-pub fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(v);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 const ID_KEY_SUFFIXES: &[&str] = &[

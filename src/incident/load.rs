@@ -110,12 +110,6 @@ impl CallView for Ev {
     }
 }
 
-fn date_of(us: i64) -> String {
-    crate::event::time::from_micros(us)
-        .map(|t| t.format("%Y-%m-%d").to_string())
-        .unwrap_or_else(|| "1970-01-01".into())
-}
-
 fn iso(us: i64) -> String {
     crate::event::time::from_micros(us)
         .map(|t| t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string())
@@ -137,8 +131,11 @@ pub fn events(
     let params = vec![
         ("from".to_string(), iso(from)),
         ("to".to_string(), iso(to)),
-        ("from_date".to_string(), date_of(from)),
-        ("to_date".to_string(), date_of(to)),
+        (
+            "from_date".to_string(),
+            crate::event::time::date_string(from),
+        ),
+        ("to_date".to_string(), crate::event::time::date_string(to)),
     ];
     let sql = library::bind(&q, &params).map_err(|e| RunError::Polars {
         name: q.name.clone(),
@@ -250,11 +247,11 @@ pub fn error_minutes(lake: &Lake, range: Option<(i64, i64)>) -> Result<Vec<Error
         lf = lf.filter(
             col("event_date")
                 .cast(DataType::String)
-                .gt_eq(lit(date_of(from)))
+                .gt_eq(lit(crate::event::time::date_string(from)))
                 .and(
                     col("event_date")
                         .cast(DataType::String)
-                        .lt_eq(lit(date_of(to))),
+                        .lt_eq(lit(crate::event::time::date_string(to))),
                 ),
         );
     }

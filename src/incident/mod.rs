@@ -340,14 +340,7 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
         if e.time < start - opts.lookback || e.time > start + 10 * MIN || !e.management() {
             continue;
         }
-        let mut ids = fx[i].ids.clone();
-        for &s in service_actions
-            .get(&i)
-            .map(Vec::as_slice)
-            .unwrap_or_default()
-        {
-            ids.extend(fx[s].ids.iter().cloned());
-        }
+        let ids = touched(&fx, &service_actions, i);
         cand_ids.push((i, ids));
     }
     let mut credit: HashMap<usize, u64> = HashMap::new();
@@ -479,14 +472,7 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
         }
     }
     let relevant = |i: usize| -> bool {
-        let mut ids = fx[i].ids.clone();
-        for &s in service_actions
-            .get(&i)
-            .map(Vec::as_slice)
-            .unwrap_or_default()
-        {
-            ids.extend(fx[s].ids.iter().cloned());
-        }
+        let ids = touched(&fx, &service_actions, i);
         !ids.is_disjoint(&impacted)
             || !ids.is_disjoint(&root_ids)
             || !ids.is_disjoint(&workload_names)
@@ -583,14 +569,7 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
         }
         // Impact: the first failure of each affected principal that names
         // what this cause touched (or, failing that, of each principal).
-        let mut ids = fx[r].ids.clone();
-        for &s in service_actions
-            .get(&r)
-            .map(Vec::as_slice)
-            .unwrap_or_default()
-        {
-            ids.extend(fx[s].ids.iter().cloned());
-        }
+        let ids = touched(&fx, &service_actions, r);
         let mut firsts: BTreeMap<String, usize> = BTreeMap::new();
         for &f in &failing {
             if evs[f].time >= evs[r].time && !fx[f].ids.is_disjoint(&ids) {
@@ -924,6 +903,23 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
         .collect();
     analysis.summary = summarize(&analysis);
     Ok(analysis)
+}
+
+/// What an event touched, itself or through the service actions it caused.
+fn touched(
+    fx: &[Facts],
+    service_actions: &BTreeMap<usize, Vec<usize>>,
+    i: usize,
+) -> BTreeSet<String> {
+    let mut ids = fx[i].ids.clone();
+    for &s in service_actions
+        .get(&i)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+    {
+        ids.extend(fx[s].ids.iter().cloned());
+    }
+    ids
 }
 
 fn session_key(e: &Ev) -> String {
