@@ -548,5 +548,7 @@ mod tests {
         assert!(is_broad_policy_arn(
             "arn:aws-cn:iam::aws:policy/PowerUserAccess"
         ));
+        // A multi-byte character right after '%' must not panic.
+        assert!(!document_is_broad(&json!("%\u{e9}%4")));
     }
 }
