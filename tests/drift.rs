@@ -128,6 +128,36 @@ fn weekly_review_finds_what_the_readme_lists() {
             .unwrap()
             .contains("trust: arn:aws:iam::999988887777:root")
     }));
+
+    // The golden file pins every finding (ids, severities, statements).
+    let golden =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/weekly-drift.w10.findings.json");
+    let mut pinned = v["findings"].clone();
+    for f in pinned.as_array_mut().unwrap() {
+        for e in f["evidence"].as_array_mut().unwrap() {
+            let name = e.as_str().filter(|s| s.ends_with(".json")).map(|s| {
+                Path::new(s)
+                    .file_name()
+                    .unwrap()
+                    .to_str()
+                    .unwrap()
+                    .to_string()
+            });
+            if let Some(n) = name {
+                *e = Value::from(n);
+            }
+        }
+    }
+    let got = serde_json::to_string_pretty(&pinned).unwrap() + "\n";
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&golden, &got).unwrap();
+    }
+    let want = std::fs::read_to_string(&golden).expect("golden; UPDATE_GOLDEN=1 creates it");
+    assert!(
+        got == want,
+        "findings differ from {}; diff it, and run with UPDATE_GOLDEN=1 if intended",
+        golden.display()
+    );
 }
 
 #[test]
