@@ -275,3 +275,86 @@ pub(crate) fn read_only_policy(w: &World) -> crate::synth::authz::ManagedPolicy 
         }])),
     )
 }
+
+/// Defines `step`, `step_at`, `routine` and `item` for a scenario's `Env`,
+/// so its story tables can pass bare closures (which coerce to the
+/// engine's function pointers only once the environment type is fixed).
+macro_rules! story_builders {
+    ($env:ty) => {
+        #[allow(dead_code)]
+        fn step(
+            at: &str,
+            actor: $crate::synth::engine::ActorFn<$env>,
+            call: $crate::synth::engine::CallFn<$env>,
+        ) -> $crate::synth::engine::Step<$env> {
+            $crate::synth::engine::Step::new(at, actor, call)
+        }
+
+        #[allow(dead_code)]
+        fn step_at(
+            at: $crate::synth::identity::Secs,
+            actor: $crate::synth::engine::ActorFn<$env>,
+            call: $crate::synth::engine::CallFn<$env>,
+        ) -> $crate::synth::engine::Step<$env> {
+            $crate::synth::engine::Step::at(at, actor, call)
+        }
+
+        fn routine(
+            track: &'static str,
+            actor: $crate::synth::engine::ActorFn<$env>,
+            windows: Vec<($crate::synth::identity::Secs, $crate::synth::identity::Secs)>,
+            gap: ($crate::synth::identity::Secs, $crate::synth::identity::Secs),
+            burst: (u32, u32),
+            menu: Vec<(u32, $crate::synth::engine::CallFn<$env>)>,
+        ) -> $crate::synth::engine::Routine<$env> {
+            $crate::synth::engine::Routine::new(track, actor, windows, gap, burst, menu)
+        }
+
+        fn item(
+            weight: u32,
+            call: $crate::synth::engine::CallFn<$env>,
+        ) -> (u32, $crate::synth::engine::CallFn<$env>) {
+            (weight, call)
+        }
+    };
+}
+pub(crate) use story_builders;
+
+/// The GitHub Actions OIDC provider of `w`'s account.
+pub(crate) fn github_provider(w: &World) -> String {
+    w.iam_arn("oidc-provider/token.actions.githubusercontent.com")
+}
+
+/// GitHub's token for `subject`: the caller of AssumeRoleWithWebIdentity.
+pub(crate) fn github_token(provider: &str, subject: &str, ip: &str, user_agent: &str) -> Caller {
+    Caller::new(
+        Who::WebIdentity {
+            provider: provider.to_string(),
+            subject: subject.to_string(),
+        },
+        ip,
+        fixed(user_agent),
+    )
+}
+
+/// A GitHub Actions job's session of `role` started at `start`, from a
+/// hosted runner whose address begins with one of `first_octets`.
+pub(crate) fn github_job(
+    r: &mut Rng,
+    role: &RoleDef,
+    provider: &str,
+    start: Secs,
+    first_octets: &[u8],
+    agent: Agent,
+) -> Caller {
+    let mut s = session(role, "GitHubActions", Some(r.access_key("ASIA")), start);
+    s.web_identity_provider = Some(provider.to_string());
+    let ip = format!(
+        "{}.{}.{}.{}",
+        r.pick(first_octets),
+        r.range(10, 250),
+        r.range(1, 254),
+        r.range(1, 254)
+    );
+    in_role(s, &ip, agent)
+}

@@ -18,6 +18,7 @@ use crate::synth::identity::{
 };
 use crate::synth::records::Call;
 use crate::synth::rng::Rng;
+use crate::synth::scenarios::kit::{github_job, github_provider, github_token};
 use crate::synth::{KeyEvent, scenarios::Generated};
 use serde_json::json;
 
@@ -563,38 +564,30 @@ fn build_env(seed: u64) -> Env {
         "elasticloadbalancing.amazonaws.com",
     );
 
-    let oidc = w.iam_arn("oidc-provider/token.actions.githubusercontent.com");
-    let ci_oidc = Caller::new(
-        Who::WebIdentity {
-            provider: oidc.clone(),
-            subject: "repo:example-org/catalog-service:ref:refs/heads/main".to_string(),
-        },
+    let oidc = github_provider(&w);
+    let ci_oidc = github_token(
+        &oidc,
+        "repo:example-org/catalog-service:ref:refs/heads/main",
         "20.42.11.87",
-        fixed(CI_OIDC),
+        CI_OIDC,
     );
     let ci = CI_RUNS
         .iter()
         .map(|at| {
             let start = t(at);
-            let mut s = session(
+            let caller = github_job(
+                r,
                 &roles.ci,
-                "GitHubActions",
-                Some(r.access_key("ASIA")),
+                &oidc,
                 start,
-            );
-            s.web_identity_provider = Some(oidc.clone());
-            let ip = format!(
-                "{}.{}.{}.{}",
-                r.pick(&[20, 4, 52, 40]),
-                r.range(10, 250),
-                r.range(1, 254),
-                r.range(1, 254)
+                &[20, 4, 52, 40],
+                cli(CI_CLI, ""),
             );
             CiRun {
                 start,
                 sha: r.hex(40),
                 change_set_id: r.uuid(),
-                caller: in_role(s, &ip, cli(CI_CLI, "")),
+                caller,
             }
         })
         .collect();
@@ -875,28 +868,7 @@ impl Env {
     }
 }
 
-fn step(at: &str, actor: ActorFn<Env>, call: CallFn<Env>) -> Step<Env> {
-    Step::new(at, actor, call)
-}
-
-fn step_at(at: Secs, actor: ActorFn<Env>, call: CallFn<Env>) -> Step<Env> {
-    Step::at(at, actor, call)
-}
-
-fn routine(
-    track: &'static str,
-    actor: ActorFn<Env>,
-    windows: Vec<(Secs, Secs)>,
-    gap: (Secs, Secs),
-    burst: (u32, u32),
-    menu: Vec<(u32, CallFn<Env>)>,
-) -> Routine<Env> {
-    Routine::new(track, actor, windows, gap, burst, menu)
-}
-
-fn item(weight: u32, call: CallFn<Env>) -> (u32, CallFn<Env>) {
-    (weight, call)
-}
+crate::synth::scenarios::kit::story_builders!(Env);
 
 fn refs(v: &[String]) -> Vec<&str> {
     v.iter().map(String::as_str).collect()

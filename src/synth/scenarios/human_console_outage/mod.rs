@@ -18,8 +18,8 @@ use crate::synth::records::Call;
 use crate::synth::rng::Rng;
 use crate::synth::scenarios::Generated;
 use crate::synth::scenarios::kit::{
-    Sso, aws_world, cli, failed_by, fixed, in_role, role, session, signing_in, sorted_keys,
-    sso_role, t,
+    Sso, aws_world, cli, failed_by, fixed, github_job, github_provider, github_token, in_role,
+    role, session, signing_in, sorted_keys, sso_role, t,
 };
 
 mod snapshot;
@@ -156,14 +156,12 @@ fn build_env(seed: u64) -> Env {
         Agent::Console,
     );
 
-    let oidc = w.iam_arn("oidc-provider/token.actions.githubusercontent.com");
-    let ci_oidc = Caller::new(
-        Who::WebIdentity {
-            provider: oidc.clone(),
-            subject: "repo:example-shop/storefront:ref:refs/heads/main".to_string(),
-        },
+    let oidc = github_provider(&w);
+    let ci_oidc = github_token(
+        &oidc,
+        "repo:example-shop/storefront:ref:refs/heads/main",
         "20.171.9.52",
-        fixed(CI_OIDC),
+        CI_OIDC,
     );
     let mut runs: Vec<&str> = DEPLOYS.to_vec();
     runs.push(CLEANUP);
@@ -172,23 +170,17 @@ fn build_env(seed: u64) -> Env {
         .iter()
         .map(|at| {
             let start = t(at);
-            let mut s = session(
+            let caller = github_job(
+                r,
                 &roles.ci,
-                "GitHubActions",
-                Some(r.access_key("ASIA")),
+                &oidc,
                 start,
-            );
-            s.web_identity_provider = Some(oidc.clone());
-            let ip = format!(
-                "{}.{}.{}.{}",
-                r.pick(&[20, 4, 52, 172]),
-                r.range(10, 250),
-                r.range(1, 254),
-                r.range(1, 254)
+                &[20, 4, 52, 172],
+                cli(CI_CLI, ""),
             );
             CiRun {
                 start,
-                caller: in_role(s, &ip, cli(CI_CLI, "")),
+                caller,
                 revision: 117 + DEPLOYS.iter().filter(|d| t(d) <= start).count() as u32,
             }
         })
@@ -290,28 +282,7 @@ impl Env {
     }
 }
 
-fn step(at: &str, actor: ActorFn<Env>, call: CallFn<Env>) -> Step<Env> {
-    Step::new(at, actor, call)
-}
-
-fn step_at(at: Secs, actor: ActorFn<Env>, call: CallFn<Env>) -> Step<Env> {
-    Step::at(at, actor, call)
-}
-
-fn routine(
-    track: &'static str,
-    actor: ActorFn<Env>,
-    windows: Vec<(Secs, Secs)>,
-    gap: (Secs, Secs),
-    burst: (u32, u32),
-    menu: Vec<(u32, CallFn<Env>)>,
-) -> Routine<Env> {
-    Routine::new(track, actor, windows, gap, burst, menu)
-}
-
-fn item(weight: u32, call: CallFn<Env>) -> (u32, CallFn<Env>) {
-    (weight, call)
-}
+crate::synth::scenarios::kit::story_builders!(Env);
 
 /// Generates the scenario: records, ground truth and the IAM snapshot.
 pub(crate) fn generate(seed: u64, noise_percent: u32) -> Generated {

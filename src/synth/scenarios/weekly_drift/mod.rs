@@ -11,12 +11,14 @@
 
 use crate::synth::api::sts;
 use crate::synth::engine::{ActorFn, CallFn, Rotation, Routine, Step, Timeline};
-use crate::synth::identity::{
-    Agent, Caller, RoleDef, Secs, Session, TLS12, Who, World, parse_time,
-};
+use crate::synth::identity::{Agent, Caller, RoleDef, Secs, TLS12, Who, World};
 use crate::synth::records::Call;
 use crate::synth::rng::Rng;
 use crate::synth::scenarios::Generated;
+use crate::synth::scenarios::kit::{
+    aws_world, fixed, github_job, github_provider, github_token, in_role, role, session,
+    signing_in, t,
+};
 use serde_json::json;
 
 mod calls;
@@ -193,10 +195,6 @@ pub(crate) struct Env {
     inventory_secret: (String, String),
 }
 
-fn t(s: &str) -> Secs {
-    parse_time(s)
-}
-
 /// Monday = 0 ... Sunday = 6 (1970-01-01 was a Thursday).
 fn weekday(at: Secs) -> i64 {
     (at.div_euclid(DAY) + 3) % 7
@@ -210,23 +208,7 @@ fn days_between(from: Secs, to: Secs) -> impl Iterator<Item = Secs> {
 }
 
 fn world() -> World {
-    World {
-        account: ACCOUNT.to_string(),
-        partition: "aws".to_string(),
-        home: HOME.to_string(),
-        start: t(START),
-        end: t(END),
-        dns_suffix: "amazonaws.com".to_string(),
-        console_domain: "aws.amazon.com".to_string(),
-    }
-}
-
-fn role(r: &mut Rng, name: &str, path: &str) -> RoleDef {
-    RoleDef {
-        name: name.to_string(),
-        path: path.to_string(),
-        id: r.iam_id("AROA"),
-    }
+    aws_world(ACCOUNT, HOME, START, END)
 }
 
 fn sso_role(r: &mut Rng, permission_set: &str) -> RoleDef {
@@ -238,32 +220,11 @@ fn sso_role(r: &mut Rng, permission_set: &str) -> RoleDef {
     )
 }
 
-fn session(role: &RoleDef, name: &str, key: Option<String>, created: Secs) -> Session {
-    Session {
-        role: role.clone(),
-        name: name.to_string(),
-        key,
-        created,
-        mfa: false,
-        source_identity: None,
-        ec2_delivery: false,
-        web_identity_provider: None,
-    }
-}
-
-fn in_role(s: Session, ip: &str, agent: Agent) -> Caller {
-    Caller::new(Who::Role(s), ip, agent)
-}
-
 fn cli(prefix: &str) -> Agent {
     Agent::AwsCli {
         prefix: prefix.to_string(),
         suffix: String::new(),
     }
-}
-
-fn fixed(s: &str) -> Agent {
-    Agent::Fixed(s.to_string())
 }
 
 fn user(r: &mut Rng, name: &'static str) -> User {
@@ -285,22 +246,6 @@ fn key_caller(u: &User, key: &str, ip: &str, agent: Agent) -> Caller {
         ip,
         agent,
     )
-}
-
-/// The same principal at the moment of signing in: no access key yet, and
-/// the browser's user agent.
-fn signing_in(c: &Caller, browser: &str) -> Caller {
-    let mut c = c.clone();
-    c.agent = fixed(browser);
-    match &mut c.who {
-        Who::IamUser { key, console, .. } => {
-            *key = None;
-            *console = None;
-        }
-        Who::Role(s) => s.key = None,
-        _ => {}
-    }
-    c
 }
 
 fn with_agent(mut c: Caller, agent: &str) -> Caller {
@@ -554,7 +499,7 @@ fn build_env(seed: u64) -> Env {
 
     // CI: pull-request runs twice a working day read the stack; the weekly
     // release on Wednesdays deploys.
-    let oidc = w.iam_arn("oidc-provider/token.actions.githubusercontent.com");
+    let oidc = github_provider(&w);
     let mut ci_starts: Vec<(Secs, bool)> = Vec::new();
     for d in &workdays {
         if weekday(*d) == 2 {
@@ -567,37 +512,22 @@ fn build_env(seed: u64) -> Env {
     let ci = ci_starts
         .into_iter()
         .map(|(start, deploy)| {
-            let mut s = session(
-                &roles.ci,
-                "GitHubActions",
-                Some(r.access_key("ASIA")),
-                start,
-            );
-            s.web_identity_provider = Some(oidc.clone());
-            let ip = format!(
-                "{}.{}.{}.{}",
-                r.pick(&[20, 4, 52, 40]),
-                r.range(10, 250),
-                r.range(1, 254),
-                r.range(1, 254)
-            );
+            let caller = github_job(r, &roles.ci, &oidc, start, &[20, 4, 52, 40], cli(CI_CLI));
             CiRun {
                 start,
                 deploy,
                 sha: r.hex(40),
                 change_set_id: r.uuid(),
-                caller: in_role(s, &ip, cli(CI_CLI)),
+                caller,
             }
         })
         .collect();
     let ci_oidc = ["ref:refs/heads/main", "pull_request"].map(|r#ref| {
-        Caller::new(
-            Who::WebIdentity {
-                provider: oidc.clone(),
-                subject: format!("repo:example-org/storefront:{}", r#ref),
-            },
+        github_token(
+            &oidc,
+            &format!("repo:example-org/storefront:{}", r#ref),
             "20.42.11.87",
-            fixed(CI_OIDC),
+            CI_OIDC,
         )
     });
 
@@ -814,24 +744,7 @@ impl Env {
     }
 }
 
-fn step_at(at: Secs, actor: ActorFn<Env>, call: CallFn<Env>) -> Step<Env> {
-    Step::at(at, actor, call)
-}
-
-fn routine(
-    track: &'static str,
-    actor: ActorFn<Env>,
-    windows: Vec<(Secs, Secs)>,
-    gap: (Secs, Secs),
-    burst: (u32, u32),
-    menu: Vec<(u32, CallFn<Env>)>,
-) -> Routine<Env> {
-    Routine::new(track, actor, windows, gap, burst, menu)
-}
-
-fn item(weight: u32, call: CallFn<Env>) -> (u32, CallFn<Env>) {
-    (weight, call)
-}
+crate::synth::scenarios::kit::story_builders!(Env);
 
 /// Emits the sign-ins of people's sessions: AssumeRoleWithSAML for
 /// Identity Center, then ConsoleLogin for console users.
