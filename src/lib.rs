@@ -17,3 +17,4 @@ pub mod progress;
 pub mod query;
 pub mod report;
 pub mod synth;
+pub mod verify;

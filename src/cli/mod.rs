@@ -10,6 +10,7 @@ pub mod lake;
 pub mod query;
 pub mod synth;
 pub mod timeline;
+pub mod verify;
 
 use clap::{Parser, Subcommand};
 
@@ -51,6 +52,7 @@ pub enum Command {
     Lake(lake::LakeArgs),
     Synth(synth::SynthArgs),
     Timeline(timeline::TimelineArgs),
+    Verify(verify::VerifyArgs),
 }
 
 /// Set up `tracing` on stderr. `RUST_LOG` overrides the flags.
@@ -86,6 +88,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Lake(a) => lake::run(a),
         Command::Synth(a) => synth::run(a),
         Command::Timeline(a) => timeline::run(a),
+        Command::Verify(a) => verify::run(a),
     }
 }
 
