@@ -24,6 +24,7 @@ mod identity;
 mod json;
 mod records;
 mod rng;
+pub mod scale;
 mod scenarios;
 
 use std::path::{Path, PathBuf};
