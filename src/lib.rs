@@ -6,6 +6,7 @@
 
 pub mod actors;
 pub mod cli;
+pub mod coverage;
 pub mod drift;
 pub mod event;
 pub mod exit;

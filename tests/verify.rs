@@ -703,3 +703,165 @@ fn read_gz_json(path: &Path) -> Value {
     let bytes = std::fs::read(path).unwrap();
     serde_json::from_reader(flate2::read::GzDecoder::new(&bytes[..])).unwrap()
 }
+
+/// Run a report subcommand with `--format json` on stdout.
+fn report_json(args: &[&str]) -> (i32, Value) {
+    let out = common::bin().args(args).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let v = serde_json::from_str(stdout.trim()).unwrap_or_else(|e| {
+        panic!(
+            "{args:?} prints JSON ({e}); stdout: {stdout}; stderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.code().unwrap_or(-1), v)
+}
+
+/// The incident analysis and the drift review carry the digest check in
+/// their data coverage; a forged log file makes both say so, with exit 3.
+#[test]
+fn the_reports_carry_the_verification_result() {
+    let t = trail();
+    let lake = t._tmp.path().join("lake");
+    let out = common::bin()
+        .args(["ingest", "--json", "-q", "--lake"])
+        .arg(&lake)
+        .arg(&t.dir)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let lake = lake.to_str().unwrap().to_string();
+    let dir = t.dir.to_str().unwrap().to_string();
+    let incident = |dir: &str| {
+        report_json(&[
+            "incident",
+            "--lake",
+            &lake,
+            "--from",
+            "2024-05-01T10:00:00Z",
+            "--to",
+            "2024-05-01T12:00:00Z",
+            "--digests",
+            dir,
+            "--format",
+            "json",
+        ])
+    };
+    let drift = |dir: &str| {
+        report_json(&[
+            "drift",
+            "--lake",
+            &lake,
+            "--from",
+            "2024-05-01T00:00:00Z",
+            "--to",
+            "2024-05-02T00:00:00Z",
+            "--digests",
+            dir,
+            "--format",
+            "json",
+            "--fail-on",
+            "high",
+        ])
+    };
+
+    let (code, a) = incident(&dir);
+    assert_eq!(code, 0, "{a:#}");
+    let v = &a["coverage"]["verification"];
+    assert_eq!(v["verified"], true, "{v:#}");
+    assert_eq!(v["log_files_ok"], 4, "{v:#}");
+    assert!(
+        v["summary"]
+            .as_str()
+            .unwrap()
+            .starts_with("All 4 log file(s)"),
+        "{v:#}"
+    );
+    let (code, r) = drift(&dir);
+    assert_eq!(code, 0, "{r:#}");
+    assert_eq!(r["coverage"]["verification"]["verified"], true);
+    assert_eq!(
+        r["coverage"]["accounts"],
+        json!([ACCOUNT]),
+        "{:#}",
+        r["coverage"]
+    );
+
+    // Forge one log file (the lake is unchanged: the check is of the exports).
+    let (name, path) = &t.logs[1];
+    let forged = json!({"Records": [record("bbbb-1", "2024-05-01T10:35:00Z"), record("forged", "2024-05-01T10:36:00Z")]});
+    write(path, &gz(forged.to_string().as_bytes()));
+    let (code, a) = incident(&dir);
+    assert_eq!(code, 3, "{a:#}");
+    let v = &a["coverage"]["verification"];
+    assert_eq!(v["verified"], false);
+    assert_eq!(v["modified"], 1);
+    assert!(
+        v["problems"][0].as_str().unwrap().contains(name.as_str()),
+        "{v:#}"
+    );
+    assert!(
+        a["contributing_factors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["id"] == "evidence-integrity"),
+        "{:#}",
+        a["contributing_factors"]
+    );
+    let (code, r) = drift(&dir);
+    assert_eq!(code, 3, "{r:#}");
+    assert!(
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["category"] == "integrity" && f["severity"] == "high"),
+        "{:#}",
+        r["findings"]
+    );
+
+    // The Markdown and HTML reports say it in words.
+    let md = common::bin()
+        .args([
+            "incident",
+            "--lake",
+            &lake,
+            "--from",
+            "2024-05-01T10:00:00Z",
+            "--to",
+        ])
+        .args(["2024-05-01T12:00:00Z", "--digests", &dir, "--format", "md"])
+        .output()
+        .unwrap();
+    let md = String::from_utf8_lossy(&md.stdout);
+    assert!(
+        md.contains("- Log file integrity: Log file integrity does NOT verify: 1 modified"),
+        "{md}"
+    );
+    let html = common::bin()
+        .args([
+            "drift",
+            "--lake",
+            &lake,
+            "--from",
+            "2024-05-01T00:00:00Z",
+            "--to",
+        ])
+        .args([
+            "2024-05-02T00:00:00Z",
+            "--digests",
+            &dir,
+            "--format",
+            "html",
+        ])
+        .output()
+        .unwrap();
+    let html = String::from_utf8_lossy(&html.stdout);
+    assert!(html.contains("verify-fail"), "{html}");
+}

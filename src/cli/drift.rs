@@ -69,6 +69,14 @@ pub struct DriftArgs {
     /// Read the query library from this directory instead of the built-in copy.
     #[arg(long, env = "BACKTRAIL_QUERIES")]
     pub queries: Option<PathBuf>,
+    /// CloudTrail log and digest files to check (as `backtrail verify`); the
+    /// result goes in the review's data coverage, and a failure is a high
+    /// finding. Repeatable.
+    #[arg(long, value_name = "PATH")]
+    pub digests: Vec<PathBuf>,
+    /// `aws cloudtrail list-public-keys` output, to check digest signatures too.
+    #[arg(long, value_name = "FILE", requires = "digests")]
+    pub public_keys: Option<PathBuf>,
 }
 
 fn week_start(s: &str) -> anyhow::Result<i64> {
@@ -151,6 +159,14 @@ pub fn run(a: DriftArgs) -> anyhow::Result<u8> {
             .map(|s| s.reported.clone())
             .unwrap_or_default(),
         state_path: a.state.as_ref().map(|p| p.display().to_string()),
+        verification: if a.digests.is_empty() {
+            None
+        } else {
+            Some(crate::coverage::Verification::run(
+                &a.digests,
+                a.public_keys.as_deref(),
+            )?)
+        },
     };
     let review = drift::review(&lake, &opts)?;
     let failing = review

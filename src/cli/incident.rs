@@ -1,6 +1,7 @@
 //! `backtrail incident` and `backtrail postmortem`.
 
 use crate::actors::config::Config;
+use crate::coverage::Verification;
 use crate::incident::{IncidentOptions, analyze};
 use crate::lake::Lake;
 use crate::report::{self, Format, Identities};
@@ -68,6 +69,13 @@ pub struct AnalysisArgs {
     /// Read the query library from this directory instead of the built-in copy.
     #[arg(long, env = "BACKTRAIL_QUERIES")]
     pub queries: Option<PathBuf>,
+    /// CloudTrail log and digest files to check (as `backtrail verify`); the
+    /// result goes in the report's data coverage. Repeatable.
+    #[arg(long, value_name = "PATH")]
+    pub digests: Vec<PathBuf>,
+    /// `aws cloudtrail list-public-keys` output, to check digest signatures too.
+    #[arg(long, value_name = "FILE", requires = "digests")]
+    pub public_keys: Option<PathBuf>,
 }
 
 impl AnalysisArgs {
@@ -106,6 +114,14 @@ impl AnalysisArgs {
             config,
             config_path: self.config.as_ref().map(|p| p.display().to_string()),
             queries: self.queries.clone(),
+            verification: if self.digests.is_empty() {
+                None
+            } else {
+                Some(Verification::run(
+                    &self.digests,
+                    self.public_keys.as_deref(),
+                )?)
+            },
         })
     }
 }
@@ -136,14 +152,17 @@ pub struct IncidentArgs {
 
 pub fn run(a: IncidentArgs) -> anyhow::Result<u8> {
     let opts = a.analysis.options()?;
-    write_report(
+    let status = write_report(
         &Lake::new(&a.lake),
         &opts,
         a.analysis.identities,
         a.format,
         a.out.as_deref(),
     )?;
-    Ok(crate::exit::OK)
+    Ok(match status {
+        EvidenceStatus::Fine => crate::exit::OK,
+        EvidenceStatus::DoesNotVerify => crate::exit::ATTENTION,
+    })
 }
 
 fn write_report(
@@ -152,8 +171,12 @@ fn write_report(
     ids: Identities,
     format: Format,
     out: Option<&Path>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<EvidenceStatus> {
     let analysis = analyze(lake, opts)?;
+    let status = match &analysis.coverage.verification {
+        Some(v) if !v.verified => EvidenceStatus::DoesNotVerify,
+        _ => EvidenceStatus::Fine,
+    };
     let v = report::prepare(&analysis, ids);
     let text = match (format, out) {
         // Markdown gets its charts as SVG files beside it.
@@ -177,7 +200,14 @@ fn write_report(
     let mut w = super::output(out)?;
     w.write_all(text.as_bytes())?;
     w.flush()?;
-    Ok(())
+    Ok(status)
+}
+
+/// Whether the supplied digests vouch for the exports (exit status 3 when not).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum EvidenceStatus {
+    Fine,
+    DoesNotVerify,
 }
 
 /// Ingest exports and write the postmortem report in one step.
@@ -231,21 +261,27 @@ pub fn run_postmortem(a: PostmortemArgs, quiet: bool) -> anyhow::Result<u8> {
     if analysis.iam_snapshot.is_none() {
         analysis.iam_snapshot = find_snapshot(&a.paths);
     }
+    // Digests among the exports: check the exports against them.
+    if analysis.digests.is_empty() && summary.digest_files > 0 {
+        analysis.digests = a.paths.clone();
+    }
     let opts = analysis.options()?;
     let format = match a.out.extension().and_then(|e| e.to_str()) {
         Some("md") => Format::Md,
         Some("json") => Format::Json,
         _ => Format::Html,
     };
-    write_report(&lake, &opts, analysis.identities, format, Some(&a.out))?;
+    let status = write_report(&lake, &opts, analysis.identities, format, Some(&a.out))?;
     if !quiet {
         eprintln!("wrote {}", a.out.display());
     }
-    Ok(if summary.rejected > 0 {
-        crate::exit::ATTENTION
-    } else {
-        crate::exit::OK
-    })
+    Ok(
+        if summary.rejected > 0 || status == EvidenceStatus::DoesNotVerify {
+            crate::exit::ATTENTION
+        } else {
+            crate::exit::OK
+        },
+    )
 }
 
 /// The newest IAM snapshot among the inputs (by name), if any.

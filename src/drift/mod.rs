@@ -73,6 +73,8 @@ pub struct Review {
     pub counts: BTreeMap<String, u32>,
     pub principals: Vec<PrincipalReview>,
     pub weekly_iam_changes: Vec<WeekCount>,
+    /// The evidence behind the review period.
+    pub coverage: crate::coverage::Coverage,
     pub method: Method,
 }
 
@@ -110,6 +112,8 @@ pub struct DriftOptions {
     pub queries: Option<PathBuf>,
     pub seen_before: BTreeSet<String>,
     pub state_path: Option<String>,
+    /// The digest check of the exports, when digests were supplied.
+    pub verification: Option<crate::coverage::Verification>,
 }
 
 fn iso(us: i64) -> String {
@@ -388,6 +392,24 @@ pub fn review(lake: &Lake, o: &DriftOptions) -> Result<Review, DriftError> {
         })
         .collect();
 
+    // The evidence itself: coverage of the period, and the digest check.
+    let mut coverage = crate::coverage::from_lake(lake, o.queries.as_deref(), o.from, o.to)?;
+    coverage.verification = o.verification.clone();
+    if let Some(v) = o.verification.as_ref().filter(|v| !v.verified) {
+        findings.push(Finding {
+            id: fingerprint(&["evidence-integrity", &v.problems.join("\n")]),
+            category: "integrity".into(),
+            severity: Severity::High,
+            principal: "CloudTrail log files".into(),
+            principal_kind: "unknown".into(),
+            statement: v.sentence(),
+            rule: "evidence-integrity: a log file differs from or is missing from its digest, or the digest chain is broken".into(),
+            evidence: v.problems.clone(),
+            new: true,
+            actor: None,
+            actor_kind: None,
+        });
+    }
     for f in findings.iter_mut() {
         f.new = !o.seen_before.contains(&f.id);
     }
@@ -415,6 +437,7 @@ pub fn review(lake: &Lake, o: &DriftOptions) -> Result<Review, DriftError> {
         counts,
         principals,
         weekly_iam_changes: weekly,
+        coverage,
         method: Method {
             iam_snapshot: o.iam_snapshot.as_ref().map(|p| p.display().to_string()),
             previous_iam_snapshot: o

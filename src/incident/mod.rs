@@ -38,6 +38,8 @@ pub struct IncidentOptions {
     pub config: Config,
     pub config_path: Option<String>,
     pub queries: Option<PathBuf>,
+    /// The digest check of the exports, when digests were supplied.
+    pub verification: Option<crate::coverage::Verification>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -671,13 +673,12 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
     // Logging changes anywhere in the loaded range.
     let logging: Vec<usize> = (0..evs.len())
         .filter(|&i| {
-            matches!(
-                evs[i].name.as_str(),
-                "StopLogging" | "DeleteTrail" | "UpdateTrail" | "PutEventSelectors"
-            ) && !evs[i].failed()
+            evs[i].source == "cloudtrail.amazonaws.com"
+                && crate::coverage::is_logging_change(&evs[i].name)
+                && !evs[i].failed()
         })
         .collect();
-    let gaps = logging_gaps(lake, &evs, load_from.max(range.0), end.min(range.1));
+    let gaps = logging_gaps(&evs, load_from.max(range.0), end.min(range.1));
     if !logging.is_empty() || !gaps.is_empty() {
         factors.push(Factor {
             id: "logging-gap".into(),
@@ -690,6 +691,18 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
             why_it_mattered: "Gaps in the audit trail hide what happened and who or what acted.".into(),
             evidence: logging.iter().map(|&i| evs[i].id.clone()).collect(),
             suggestions: vec!["Protect trails with an SCP that denies StopLogging/DeleteTrail/PutEventSelectors, and alert on those calls.".into()],
+        });
+    }
+    if let Some(v) = opts.verification.as_ref().filter(|v| !v.verified) {
+        factors.push(Factor {
+            id: "evidence-integrity".into(),
+            summary: v.sentence(),
+            rule: "evidence-integrity: a log file differs from, or is missing from, what its CloudTrail digest lists, or the digest chain is broken".into(),
+            why_it_mattered: "The records this analysis rests on may be incomplete or altered; conclusions drawn from the affected hours need corroboration.".into(),
+            evidence: v.problems.clone(),
+            suggestions: vec![
+                "Keep log file validation on, deliver trails to a bucket in a separate log-archive account with Object Lock, and verify digests before a review.".into(),
+            ],
         });
     }
     dedup_factors(&mut factors);
@@ -866,6 +879,7 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
                 .iter()
                 .map(|&i| format!("{} {} ({})", ev_time(i), evs[i].action, evs[i].id))
                 .collect(),
+            verification: opts.verification.clone(),
         },
         method: Method {
             window: if detected {
@@ -1278,37 +1292,19 @@ fn dedup_factors(f: &mut Vec<Factor>) {
     *f = out;
 }
 
-/// Hours with no events from an account and region that logs in most hours.
-fn logging_gaps(_lake: &Lake, evs: &[Ev], from: i64, to: i64) -> Vec<Gap> {
+/// Hours with no events from an account and region that logs in most
+/// hours (the rule is [`crate::coverage::gaps`]).
+fn logging_gaps(evs: &[Ev], from: i64, to: i64) -> Vec<Gap> {
     let mut hours: BTreeMap<(String, String), BTreeSet<i64>> = BTreeMap::new();
     for e in evs {
         if let (Some(a), Some(r)) = (&e.recipient_account, &e.region) {
             hours
                 .entry((a.clone(), r.clone()))
                 .or_default()
-                .insert(e.time / HOUR);
+                .insert(e.time.div_euclid(HOUR));
         }
     }
-    let (h0, h1) = (from / HOUR, to / HOUR);
-    let total = (h1 - h0 + 1).max(1);
-    let mut out = Vec::new();
-    for ((a, r), hs) in hours {
-        let present = hs.iter().filter(|h| **h >= h0 && **h <= h1).count() as i64;
-        if present * 10 < total * 8 || total < 6 {
-            continue;
-        }
-        for h in h0..=h1 {
-            if !hs.contains(&h) {
-                out.push(Gap {
-                    account: a.clone(),
-                    region: r.clone(),
-                    hour: iso(h * HOUR),
-                });
-            }
-        }
-    }
-    out.truncate(200);
-    out
+    crate::coverage::gaps(&hours, from, to)
 }
 
 /// Three to five neutral sentences: what happened, impact, detection,

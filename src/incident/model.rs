@@ -159,24 +159,7 @@ pub struct Evidence {
     pub error_code: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct Coverage {
-    pub lake_start: String,
-    pub lake_end: String,
-    pub events_in_analysis: u64,
-    pub accounts: Vec<String>,
-    pub regions: Vec<String>,
-    pub source_files: u64,
-    pub gaps: Vec<Gap>,
-    pub logging_changes: Vec<String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Gap {
-    pub account: String,
-    pub region: String,
-    pub hour: String,
-}
+pub use crate::coverage::{Coverage, Gap};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Method {

@@ -837,6 +837,12 @@ fn account_file(summary: &mut IngestSummary, input: &Input, done: &FileDone) {
     }
     let Some(r) = &done.report else { return };
     summary.bytes_decompressed += r.decompressed_bytes;
+    // A digest's signature saved beside it (`<digest>.signature`, for
+    // `backtrail verify`) is evidence, not an unrecognised file.
+    if r.unrecognized.is_some() && crate::verify::signature::is_sidecar(&input.path) {
+        *summary.files.entry("digest-signature".into()).or_default() += 1;
+        return;
+    }
     *summary.files.entry(r.format.clone()).or_default() += 1;
     match r.content {
         Some(Content::IamSnapshot) => summary.iam_snapshots.push(input.rel.clone()),

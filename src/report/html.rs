@@ -6,6 +6,7 @@ use minijinja::{AutoEscape, Environment, context};
 use serde_json::Value;
 
 const INCIDENT: &str = include_str!("templates/incident.html");
+const COVERAGE: &str = include_str!("templates/coverage.html");
 
 /// The report's Content-Security-Policy.
 pub const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
@@ -13,6 +14,8 @@ pub const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src da
 fn env() -> Environment<'static> {
     let mut env = Environment::new();
     env.set_auto_escape_callback(|_| AutoEscape::Html);
+    env.add_template("coverage.html", COVERAGE)
+        .expect("the built-in coverage template parses");
     env.add_filter("clean", |s: String| -> String {
         s.chars()
             .filter(|c| {

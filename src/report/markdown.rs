@@ -41,6 +41,13 @@ fn s(v: &Value) -> String {
     }
 }
 
+/// A JSON array as an escaped, comma-separated list.
+fn list(v: &Value) -> String {
+    v.as_array()
+        .map(|a| a.iter().map(s).collect::<Vec<_>>().join(", "))
+        .unwrap_or_default()
+}
+
 /// The incident report. With `charts`, the relative directory holding the
 /// chart SVGs written beside the Markdown, the charts are linked in.
 pub fn incident(a: &Value) -> String {
@@ -92,11 +99,6 @@ pub fn incident_with_charts(a: &Value, charts: Option<&str>) -> String {
         s(&imp["last_error"]),
         s(&imp["error_count"])
     );
-    let list = |v: &Value| {
-        v.as_array()
-            .map(|a| a.iter().map(s).collect::<Vec<_>>().join(", "))
-            .unwrap_or_default()
-    };
     let _ = writeln!(
         o,
         "- Affected principals: {}",
@@ -205,19 +207,7 @@ pub fn incident_with_charts(a: &Value, charts: Option<&str>) -> String {
             s(&e["error_code"])
         );
     }
-    let c = &a["coverage"];
-    let _ = writeln!(
-        o,
-        "\n### Data coverage\n\n- Lake: {} to {}\n- Events analysed: {} from {} files\n- Accounts: {}\n- Regions: {}\n- Hours without events from a source that normally logs: {}\n- Logging changes: {}",
-        s(&c["lake_start"]),
-        s(&c["lake_end"]),
-        s(&c["events_in_analysis"]),
-        s(&c["source_files"]),
-        list(&c["accounts"]),
-        list(&c["regions"]),
-        c["gaps"].as_array().map_or(0, |g| g.len()),
-        list(&c["logging_changes"])
-    );
+    let _ = write!(o, "\n### Data coverage\n\n{}", coverage(&a["coverage"]));
     let m = &a["method"];
     let _ = writeln!(
         o,
@@ -236,6 +226,58 @@ pub fn incident_with_charts(a: &Value, charts: Option<&str>) -> String {
             s(&ac["kind"]),
             s(&ac["rule"]),
             s(&ac["on_behalf_of"])
+        );
+    }
+    o
+}
+
+/// The data-coverage list, shared by the incident report and the drift review.
+pub fn coverage(c: &Value) -> String {
+    let mut o = String::new();
+    let gaps = c["gaps"].as_array().map_or(&[][..], |g| g.as_slice());
+    let shown: Vec<String> = gaps
+        .iter()
+        .take(12)
+        .map(|g| format!("{} {} {}", s(&g["account"]), s(&g["region"]), s(&g["hour"])))
+        .collect();
+    let _ = writeln!(
+        o,
+        "- Events: {} to {}\n- Events analysed: {} from {} files\n- Accounts: {}\n- Regions: {}\n- Hours without events from a source that normally logs: {}{}\n- Logging changes: {}",
+        s(&c["lake_start"]),
+        s(&c["lake_end"]),
+        s(&c["events_in_analysis"]),
+        s(&c["source_files"]),
+        list(&c["accounts"]),
+        list(&c["regions"]),
+        gaps.len(),
+        if shown.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " ({}{})",
+                shown.join("; "),
+                if gaps.len() > shown.len() {
+                    "; ..."
+                } else {
+                    ""
+                }
+            )
+        },
+        match list(&c["logging_changes"]) {
+            l if l.is_empty() => "none".to_string(),
+            l => l,
+        }
+    );
+    let v = &c["verification"];
+    if v.is_object() {
+        let _ = writeln!(o, "- Log file integrity: {}", s(&v["summary"]));
+        for p in v["problems"].as_array().into_iter().flatten() {
+            let _ = writeln!(o, "  - {}", s(p));
+        }
+    } else {
+        let _ = writeln!(
+            o,
+            "- Log file integrity: not checked (no digest files supplied; see backtrail verify and --digests)"
         );
     }
     o
@@ -384,6 +426,7 @@ pub fn drift(r: &Value) -> String {
     for w in r["weekly_iam_changes"].as_array().into_iter().flatten() {
         let _ = writeln!(o, "| {} | {} |", s(&w["week_start"]), s(&w["changes"]));
     }
+    let _ = write!(o, "\n## Data coverage\n\n{}", coverage(&r["coverage"]));
     let m = &r["method"];
     let _ = writeln!(
         o,

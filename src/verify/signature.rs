@@ -111,6 +111,31 @@ pub struct Found {
     pub source: String,
 }
 
+/// Is `path` a signature sidecar (`<digest>.signature` holding the hex
+/// signature or the `head-object` JSON with it)? Small files only.
+pub fn is_sidecar(path: &Path) -> bool {
+    let named = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.ends_with(super::scan::SIGNATURE_SUFFIX));
+    if !named || std::fs::metadata(path).map_or(true, |m| m.len() > 64 * 1024) {
+        return false;
+    }
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return false;
+    };
+    let t = text.trim();
+    if t.starts_with('{') {
+        let v: Value = serde_json::from_str(t).unwrap_or(Value::Null);
+        let meta = v.get("Metadata").unwrap_or(&v);
+        ["signature", "x-amz-meta-signature"]
+            .iter()
+            .any(|k| meta.get(*k).is_some_and(Value::is_string))
+    } else {
+        !t.is_empty() && t.bytes().all(|b| b.is_ascii_hexdigit())
+    }
+}
+
 /// The signature of the digest at `path`: the sidecar `<path>.signature`
 /// first, then a `digestSignature` field.
 pub fn find(path: &Path, doc: &DigestDoc) -> Option<Found> {

@@ -1,0 +1,379 @@
+//! Data coverage: how complete the evidence behind an analysis is.
+//!
+//! The incident report and the drift review both carry it: the time range,
+//! accounts and regions present, hours with no events from an account and
+//! region that normally logs, changes to trail logging, and the result of
+//! checking the log files against their CloudTrail digests when they were
+//! supplied. The rules live here once; each analysis feeds in its events.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+use serde::Serialize;
+
+use crate::lake::Lake;
+use crate::query::{self, RunError, library};
+use crate::verify::VerifyReport;
+
+const HOUR: i64 = 3_600_000_000;
+
+/// CloudTrail calls that stop or narrow what a trail records.
+pub const LOGGING_CHANGES: [&str; 4] = [
+    "StopLogging",
+    "DeleteTrail",
+    "UpdateTrail",
+    "PutEventSelectors",
+];
+
+/// Does a successful call with this name change what the trail logs?
+pub fn is_logging_change(event_name: &str) -> bool {
+    LOGGING_CHANGES.contains(&event_name)
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Coverage {
+    pub lake_start: String,
+    pub lake_end: String,
+    pub events_in_analysis: u64,
+    pub accounts: Vec<String>,
+    pub regions: Vec<String>,
+    pub source_files: u64,
+    pub gaps: Vec<Gap>,
+    pub logging_changes: Vec<String>,
+    /// The digest check of the log files, when they were supplied.
+    pub verification: Option<Verification>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Gap {
+    pub account: String,
+    pub region: String,
+    pub hour: String,
+}
+
+/// The most gap hours listed; the count beyond is still visible as a
+/// factor in the analysis.
+pub const MAX_GAPS: usize = 200;
+
+/// Hours in `[from, to]` (microseconds) with no events from an account and
+/// region that logged in at least 80 % of that range's hours, for ranges
+/// of six hours or more. `hours` holds, per (account, region), the hours
+/// (`time / 1 h`) that have events.
+pub fn gaps(hours: &BTreeMap<(String, String), BTreeSet<i64>>, from: i64, to: i64) -> Vec<Gap> {
+    let (h0, h1) = (from.div_euclid(HOUR), to.div_euclid(HOUR));
+    let total = (h1 - h0 + 1).max(1);
+    let mut out = Vec::new();
+    for ((a, r), hs) in hours {
+        let present = hs.range(h0..=h1).count() as i64;
+        if present * 10 < total * 8 || total < 6 {
+            continue;
+        }
+        for h in h0..=h1 {
+            if !hs.contains(&h) {
+                out.push(Gap {
+                    account: a.clone(),
+                    region: r.clone(),
+                    hour: crate::incident::iso(h * HOUR),
+                });
+            }
+        }
+    }
+    out.truncate(MAX_GAPS);
+    out
+}
+
+/// The digest check, as the reports show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Verification {
+    /// True when every check passed.
+    pub verified: bool,
+    /// The result in one sentence, as the reports print it.
+    pub summary: String,
+    pub inputs: Vec<String>,
+    pub digest_files: u64,
+    pub log_files_checked: u64,
+    pub log_files_ok: u64,
+    pub modified: u64,
+    pub missing: u64,
+    pub unlisted: u64,
+    pub unreadable: u64,
+    pub chain_breaks: u64,
+    pub chain_gaps: u64,
+    pub signatures_verified: u64,
+    pub signatures_failed: u64,
+    pub signatures_unavailable: u64,
+    /// The first problems, one line each.
+    pub problems: Vec<String>,
+    pub problems_total: usize,
+}
+
+impl Verification {
+    /// Check `paths` against the digests among them (as `backtrail verify`).
+    pub fn run(paths: &[PathBuf], public_keys: Option<&Path>) -> anyhow::Result<Self> {
+        let r = crate::verify::verify(paths, public_keys)?;
+        Ok(Self::from_report(&r, paths))
+    }
+
+    pub fn from_report(r: &VerifyReport, paths: &[PathBuf]) -> Self {
+        let mut v = Verification {
+            verified: r.verified(),
+            summary: String::new(),
+            inputs: paths.iter().map(|p| p.display().to_string()).collect(),
+            digest_files: r.digest_files,
+            log_files_checked: r.files_checked,
+            log_files_ok: r.ok,
+            modified: r.mismatched,
+            missing: r.missing,
+            unlisted: r.unlisted,
+            unreadable: r.unreadable,
+            chain_breaks: r.chain_breaks,
+            chain_gaps: r.gaps,
+            signatures_verified: r.signatures_verified,
+            signatures_failed: r.signatures_failed,
+            signatures_unavailable: r.signatures_unavailable,
+            problems: r
+                .problems
+                .iter()
+                .take(20)
+                .map(|p| format!("{}: {} ({})", p.kind.label(), p.path, p.message))
+                .collect(),
+            problems_total: r.problems.len(),
+        };
+        v.summary = v.sentence();
+        v
+    }
+
+    /// One sentence for the reports.
+    pub fn sentence(&self) -> String {
+        if self.digest_files == 0 {
+            return "No CloudTrail digest files were among the inputs, so log file integrity could not be checked.".into();
+        }
+        let signatures = if self.signatures_verified + self.signatures_failed > 0 {
+            format!(
+                ", {} digest signature(s) verified and {} failed",
+                self.signatures_verified, self.signatures_failed
+            )
+        } else {
+            ", digest signatures not checked".to_string()
+        };
+        if self.verified {
+            format!(
+                "All {} log file(s) listed by {} digest file(s) are present and unmodified, and the digest chain is unbroken{signatures}.",
+                self.log_files_ok, self.digest_files
+            )
+        } else {
+            format!(
+                "Log file integrity does NOT verify: {} modified, {} missing, {} not listed by any digest, {} unreadable, {} break(s) and {} gap(s) in the digest chain{signatures}.",
+                self.modified,
+                self.missing,
+                self.unlisted,
+                self.unreadable,
+                self.chain_breaks,
+                self.chain_gaps
+            )
+        }
+    }
+}
+
+/// Coverage of the lake in `[from, to)` (microseconds), through the query
+/// library's `coverage-hours` and `logging-tampering`.
+pub fn from_lake(
+    lake: &Lake,
+    queries: Option<&Path>,
+    from: i64,
+    to: i64,
+) -> Result<Coverage, RunError> {
+    let params = |extra: &[(&str, String)]| {
+        let mut p = vec![
+            ("from".to_string(), crate::incident::iso(from)),
+            ("to".to_string(), crate::incident::iso(to)),
+        ];
+        p.extend(extra.iter().map(|(k, v)| (k.to_string(), v.clone())));
+        p
+    };
+    let hours = run(lake, queries, "coverage-hours", &params(&[]))?;
+    let mut by_source: BTreeMap<(String, String), BTreeSet<i64>> = BTreeMap::new();
+    let mut accounts = BTreeSet::new();
+    let mut regions = BTreeSet::new();
+    let mut events = 0u64;
+    let mut first: Option<i64> = None;
+    let mut last: Option<i64> = None;
+    {
+        let err = |e: PolarsError| query::polars_error("coverage-hours", "", e);
+        let acc = hours.column("account").map_err(err)?.str().map_err(err)?;
+        let reg = hours.column("region").map_err(err)?.str().map_err(err)?;
+        let hour = hours.column("hour").map_err(err)?.str().map_err(err)?;
+        let n = hours
+            .column("events")
+            .map_err(err)?
+            .cast(&DataType::Int64)
+            .map_err(err)?;
+        let n = n.i64().map_err(err)?;
+        for i in 0..hours.height() {
+            let (a, r) = (acc.get(i).unwrap_or(""), reg.get(i).unwrap_or(""));
+            let Some(h) = hour.get(i).and_then(parse_hour) else {
+                continue;
+            };
+            events += n.get(i).unwrap_or(0).max(0) as u64;
+            first = Some(first.map_or(h, |f: i64| f.min(h)));
+            last = Some(last.map_or(h, |l: i64| l.max(h)));
+            if !a.is_empty() {
+                accounts.insert(a.to_string());
+            }
+            if !r.is_empty() {
+                regions.insert(r.to_string());
+            }
+            if !a.is_empty() && !r.is_empty() {
+                by_source
+                    .entry((a.to_string(), r.to_string()))
+                    .or_default()
+                    .insert(h / HOUR);
+            }
+        }
+    }
+    let files = run(lake, queries, "coverage-files", &params(&[]))?;
+    let source_files = files
+        .column("files")
+        .ok()
+        .and_then(|c| c.cast(&DataType::Int64).ok())
+        .and_then(|c| c.i64().ok().and_then(|c| c.get(0)))
+        .unwrap_or(0)
+        .max(0) as u64;
+    let tamper = run(
+        lake,
+        queries,
+        "logging-tampering",
+        &params(&[("principal", "%".to_string())]),
+    )?;
+    let mut logging_changes = Vec::new();
+    {
+        let err = |e: PolarsError| query::polars_error("logging-tampering", "", e);
+        let t = tamper
+            .column("event_time")
+            .map_err(err)?
+            .cast(&DataType::String)
+            .map_err(err)?;
+        let t = t.str().map_err(err)?;
+        let id = tamper.column("event_id").map_err(err)?.str().map_err(err)?;
+        let act = tamper
+            .column("iam_action")
+            .map_err(err)?
+            .str()
+            .map_err(err)?;
+        let code = tamper
+            .column("error_code")
+            .map_err(err)?
+            .str()
+            .map_err(err)?;
+        for i in 0..tamper.height() {
+            let action = act.get(i).unwrap_or("");
+            let name = action.split(':').nth(1).unwrap_or("");
+            if code.get(i).is_some()
+                || !action.starts_with("cloudtrail:")
+                || !is_logging_change(name)
+            {
+                continue;
+            }
+            logging_changes.push(format!(
+                "{} {} ({})",
+                t.get(i).unwrap_or(""),
+                action,
+                id.get(i).unwrap_or("")
+            ));
+        }
+    }
+    Ok(Coverage {
+        lake_start: first.map(crate::incident::iso).unwrap_or_default(),
+        lake_end: last
+            .map(|l| crate::incident::iso(l + HOUR - 1))
+            .unwrap_or_default(),
+        events_in_analysis: events,
+        accounts: accounts.into_iter().collect(),
+        regions: regions.into_iter().collect(),
+        source_files,
+        gaps: gaps(&by_source, from, to - 1),
+        logging_changes,
+        verification: None,
+    })
+}
+
+/// `YYYY-MM-DD HH` (the query's hour bucket) as microseconds.
+fn parse_hour(s: &str) -> Option<i64> {
+    let t = chrono::NaiveDateTime::parse_from_str(&format!("{s}:00:00"), "%Y-%m-%d %H:%M:%S")
+        .or_else(|_| {
+            chrono::NaiveDateTime::parse_from_str(&format!("{s}:00:00"), "%Y-%m-%dT%H:%M:%S")
+        })
+        .ok()?;
+    Some(t.and_utc().timestamp_micros())
+}
+
+fn run(
+    lake: &Lake,
+    queries: Option<&Path>,
+    name: &str,
+    params: &[(String, String)],
+) -> Result<DataFrame, RunError> {
+    let q = library::get(queries, name).map_err(|e| RunError::Polars {
+        name: name.into(),
+        message: e.to_string(),
+        snippet: String::new(),
+    })?;
+    let sql = library::bind(&q, params).map_err(|e| RunError::Polars {
+        name: q.name.clone(),
+        message: e.to_string(),
+        snippet: String::new(),
+    })?;
+    query::run_sql(lake, &q.name, &sql, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hours(list: &[(&str, &[i64])]) -> BTreeMap<(String, String), BTreeSet<i64>> {
+        list.iter()
+            .map(|(r, hs)| {
+                (
+                    ("111122223333".to_string(), r.to_string()),
+                    hs.iter().copied().collect(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_gap_is_an_hour_missing_from_a_source_that_logs_most_hours() {
+        let from = 1_000 * HOUR;
+        let to = from + 9 * HOUR; // ten hours
+        let all_but_one: Vec<i64> = (1_000..1_010).filter(|h| *h != 1_004).collect();
+        let half: Vec<i64> = (1_000..1_005).collect();
+        let g = gaps(
+            &hours(&[("eu-west-1", &all_but_one), ("us-east-1", &half)]),
+            from,
+            to,
+        );
+        assert_eq!(g.len(), 1, "{g:?}");
+        assert_eq!(
+            (g[0].region.as_str(), g[0].hour.as_str()),
+            ("eu-west-1", crate::incident::iso(1_004 * HOUR).as_str())
+        );
+        // Under six hours, nothing is called a gap.
+        assert!(
+            gaps(
+                &hours(&[("eu-west-1", &[1_000, 1_001, 1_003, 1_004])]),
+                from,
+                from + 4 * HOUR
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn the_trail_changes_that_narrow_logging_are_named() {
+        assert!(is_logging_change("StopLogging"));
+        assert!(is_logging_change("PutEventSelectors"));
+        assert!(!is_logging_change("StartLogging"));
+        assert!(!is_logging_change("LookupEvents"));
+    }
+}
