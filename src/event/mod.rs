@@ -114,6 +114,10 @@ pub enum RecordError {
     MissingTime,
     #[error("eventTime {0:?} is not an ISO 8601 time")]
     BadTime(String),
+    #[error(
+        "eventTime {0:?} is outside the years 2000 to 9999 (a placeholder, not when something happened)"
+    )]
+    TimeOutOfRange(String),
     #[error("record of {0} bytes is over the limit of {1} bytes")]
     TooLarge(usize, usize),
 }
@@ -272,8 +276,10 @@ pub fn normalize(raw: &str, origin: Origin<'_>, max_bytes: usize) -> Result<Even
     let mut have_name = false;
     let mut event_id: Option<String> = None;
 
-    // The last occurrence of a duplicated key wins, as in serde_json's Value.
-    for (key, raw) in obj.0.iter() {
+    // The last occurrence of a duplicated key wins, as in serde_json's Value
+    // and the record hash: earlier ones are dropped before anything reads
+    // them, so no column or `extra` entry can hold a value the record lost.
+    for (key, raw) in last_occurrences(&obj.0) {
         let key: &str = key.as_ref();
         macro_rules! string_col {
             ($field:ident) => {{
@@ -391,12 +397,21 @@ pub fn normalize(raw: &str, origin: Origin<'_>, max_bytes: usize) -> Result<Even
         .ok_or(RecordError::MissingTime)?;
     let time_text = as_str(time_raw)
         .ok_or_else(|| RecordError::BadTime(time_raw.get().chars().take(64).collect()))?;
-    let t = time::parse_event_time(&time_text)
-        .ok_or_else(|| RecordError::BadTime(time_text.chars().take(64).collect()))?;
+    let t = match time::parse_record_time(&time_text) {
+        Some(t) => t,
+        None if time::parse_event_time(&time_text).is_some() => {
+            return Err(RecordError::TimeOutOfRange(
+                time_text.chars().take(64).collect(),
+            ));
+        }
+        None => return Err(RecordError::BadTime(time_text.chars().take(64).collect())),
+    };
     ev.event_time = time::to_micros(&t);
     if let Some(raw) = event_time_raw {
-        // Keep the original spelling when CloudTrail's form would differ.
-        if time::format_event_time(&t) != time_text {
+        // Keep the original spelling when CloudTrail's form of the time as
+        // stored (in microseconds: a finer fraction is cut) would differ.
+        let stored = time::from_micros(ev.event_time).map(|s| time::format_event_time(&s));
+        if stored.as_deref() != Some(time_text.as_ref()) {
             extra.push(("eventTime", raw));
         }
     } else {
@@ -427,6 +442,24 @@ pub fn normalize(raw: &str, origin: Origin<'_>, max_bytes: usize) -> Result<Even
         ev.extra = Some(extra_json(&extra));
     }
     Ok(ev)
+}
+
+/// The keys of an object with only the last occurrence of each, in order.
+fn last_occurrences<'o, 'a>(
+    pairs: &'o [(Cow<'a, str>, &'a RawValue)],
+) -> impl Iterator<Item = (&'o Cow<'a, str>, &'a RawValue)> {
+    let mut seen = std::collections::HashSet::with_capacity(pairs.len());
+    let mut keep: Vec<bool> = pairs
+        .iter()
+        .rev()
+        .map(|(k, _)| seen.insert(k.as_ref()))
+        .collect();
+    keep.reverse();
+    pairs
+        .iter()
+        .zip(keep)
+        .filter(|(_, k)| *k)
+        .map(|((k, v), _)| (k, *v))
 }
 
 /// A string column's best reading of a non-string value (numbers, bools);
@@ -497,7 +530,7 @@ fn flatten_identity(ev: &mut Event, ui: &Value) {
     ev.mfa_authenticated =
         value_at(ui, &["sessionContext", "attributes", "mfaAuthenticated"]).and_then(tolerant_bool);
     ev.session_creation_time = value_str(ui, &["sessionContext", "attributes", "creationDate"])
-        .and_then(|s| time::parse_event_time(&s))
+        .and_then(|s| time::parse_record_time(&s))
         .map(|t| time::to_micros(&t));
     ev.source_identity = value_str(ui, &["sessionContext", "sourceIdentity"])
         .or_else(|| value_str(ui, &["sourceIdentity"]));
@@ -581,6 +614,35 @@ mod tests {
         assert!(matches!(
             normalize(r#"{"eventSource":"s","eventName":"x"}"#, o, 1000).unwrap_err(),
             RecordError::MissingTime
+        ));
+    }
+
+    #[test]
+    fn duplicated_keys_keep_the_last_value_whatever_its_type() {
+        let raw = r#"{"eventSource":"s3.amazonaws.com","eventName":"GetObject","eventTime":"0000-01-01T00:00:00Z","eventTime":"2024-05-01T10:00:00Z","readOnly":"maybe","readOnly":true,"awsRegion":7,"awsRegion":"eu-west-1","x":1,"x":[2]}"#;
+        let ev = normalize(raw, origin(), 1 << 20).unwrap();
+        assert_eq!(ev.read_only, Some(true));
+        assert_eq!(ev.aws_region.as_deref(), Some("eu-west-1"));
+        let want: Value = serde_json::from_str(raw).unwrap();
+        assert_eq!(Value::Object(schema::reconstruct(&ev)), want);
+        assert_eq!(ev.record_hash, record_hash(&canonical_json(raw).unwrap()));
+    }
+
+    #[test]
+    fn a_time_finer_than_microseconds_keeps_its_spelling() {
+        let raw =
+            r#"{"eventSource":"s","eventName":"n","eventTime":"2000-01-01T00:00:00.000000001Z"}"#;
+        let ev = normalize(raw, origin(), 1000).unwrap();
+        let want: Value = serde_json::from_str(raw).unwrap();
+        assert_eq!(Value::Object(schema::reconstruct(&ev)), want);
+    }
+
+    #[test]
+    fn a_record_time_before_2000_is_rejected() {
+        let raw = r#"{"eventSource":"s","eventName":"n","eventTime":"0000-01-01T00:00:00Z"}"#;
+        assert!(matches!(
+            normalize(raw, origin(), 1000).unwrap_err(),
+            RecordError::TimeOutOfRange(_)
         ));
     }
 

@@ -4,11 +4,32 @@
 //! also carry a space instead of `T`, fractional seconds, numeric offsets, or
 //! no offset at all (which means UTC).
 
-use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDateTime, SecondsFormat, Utc};
+use std::ops::RangeInclusive;
+
+/// The years, as written, a record's time may have. CloudTrail began in
+/// 2013; an earlier year (`0000-01-01`, `0001-01-01`, the Unix epoch) is a
+/// placeholder or a corrupted value, not a time something happened. 2000
+/// leaves slack for hand-made and test data; the bound is on the year as
+/// written so that a time zone offset never moves a time across it.
+pub const RECORD_YEARS: RangeInclusive<i32> = 2000..=9999;
 
 /// Parse an ISO 8601 time: `T` or a space between date and time, optional
 /// fractional seconds, `Z` or an offset (`+11:00`, `+1100`); no offset is UTC.
 pub fn parse_event_time(s: &str) -> Option<DateTime<Utc>> {
+    parse_with_offset(s).map(|t| t.with_timezone(&Utc))
+}
+
+/// A record's `eventTime` (or `@timestamp`): [`parse_event_time`], and a
+/// year as written in [`RECORD_YEARS`].
+pub fn parse_record_time(s: &str) -> Option<DateTime<Utc>> {
+    parse_with_offset(s)
+        .filter(|t| RECORD_YEARS.contains(&t.year()))
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// The time with the offset it was written in (UTC when it has none).
+fn parse_with_offset(s: &str) -> Option<DateTime<FixedOffset>> {
     let s = s.trim();
     if s.len() < 19 || s.len() > 40 {
         return None;
@@ -22,16 +43,16 @@ pub fn parse_event_time(s: &str) -> Option<DateTime<Utc>> {
     norm.push('T');
     norm.push_str(&s[11..]);
     if let Ok(t) = DateTime::parse_from_rfc3339(&norm) {
-        return Some(t.with_timezone(&Utc));
+        return Some(t);
     }
     for fmt in ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%dT%H:%M:%S%.f%#z"] {
         if let Ok(t) = DateTime::parse_from_str(&norm, fmt) {
-            return Some(t.with_timezone(&Utc));
+            return Some(t);
         }
     }
     NaiveDateTime::parse_from_str(&norm, "%Y-%m-%dT%H:%M:%S%.f")
         .ok()
-        .map(|n| n.and_utc())
+        .map(|n| n.and_utc().fixed_offset())
 }
 
 /// The form CloudTrail itself writes: seconds precision unless the time has
@@ -92,6 +113,30 @@ mod tests {
             "eventTime",
         ] {
             assert!(parse_event_time(s).is_none(), "{s}");
+        }
+    }
+
+    #[test]
+    fn record_times_before_2000_are_placeholders() {
+        for s in [
+            "0000-01-01T00:00:00Z",
+            "0001-01-01T00:00:00Z",
+            "1970-01-01T00:00:00Z",
+            "1999-12-31T23:59:59Z",
+            "1999-12-31T23:00:00-05:00",
+        ] {
+            assert!(parse_event_time(s).is_some(), "{s} parses");
+            assert!(parse_record_time(s).is_none(), "{s} is no record time");
+        }
+        // The year as written counts, whatever the offset.
+        for s in [
+            "2000-01-01T00:00:00Z",
+            "2000-01-01T00:00:00+11:00",
+            "9999-12-31T23:59:59Z",
+            "2022-02-07 22:23:37",
+        ] {
+            assert_eq!(parse_record_time(s), parse_event_time(s), "{s}");
+            assert!(parse_record_time(s).is_some(), "{s}");
         }
     }
 }

@@ -43,6 +43,14 @@ impl<'a> TopValue<'a> {
             .find(|(n, _)| n == k)
             .map(|(_, v)| v.as_slice())
     }
+    /// The elements of every array under streamed key `k`, in order: a key
+    /// repeated in one object gives each of its arrays, so none is lost.
+    pub fn stream_all<'s>(&'s self, k: &'s str) -> impl Iterator<Item = &'a RawValue> + 's {
+        self.streamed
+            .iter()
+            .filter(move |(n, _)| n == k)
+            .flat_map(|(_, v)| v.iter().copied())
+    }
 }
 
 pub struct TopSeed<'v, 'a>(pub &'v mut TopValue<'a>);
@@ -275,6 +283,15 @@ mod tests {
         assert!(err.is_none());
         assert_eq!(vals.len(), 2);
         assert_eq!(vals[1].stream("Events").unwrap().len(), 2);
+    }
+
+    #[test]
+    fn a_repeated_streamed_key_keeps_both_arrays() {
+        let (vals, err) =
+            parse_values(r#"{"Records":[{"a":1}],"x":0,"Records":[{"b":2},{"c":3}]}"#);
+        assert!(err.is_none());
+        let all: Vec<&str> = vals[0].stream_all("Records").map(|r| r.get()).collect();
+        assert_eq!(all, [r#"{"a":1}"#, r#"{"b":2}"#, r#"{"c":3}"#]);
     }
 
     #[test]

@@ -21,11 +21,14 @@ pub enum Content {
 /// a JSON string) and its position in the envelope.
 pub struct Found<'a> {
     pub text: Cow<'a, str>,
-    /// Set when the envelope item could not yield a record at all.
+    /// The envelope item (in the document) that `text` was decoded from,
+    /// when `text` is not borrowed from the document itself.
+    pub raw: Option<&'a str>,
+    /// Set when the envelope item could not yield a record at all; `text`
+    /// is then the item.
     pub problem: Option<String>,
 }
 
-/// One export shape.
 pub trait Envelope: Sync {
     /// The format's name when the value is the whole document.
     fn name(&self) -> &'static str;
@@ -57,25 +60,29 @@ pub fn looks_like_record(v: &TopValue<'_>) -> bool {
 fn raw_found(r: &RawValue) -> Found<'_> {
     Found {
         text: Cow::Borrowed(r.get()),
+        raw: None,
         problem: None,
     }
 }
 
-/// A JSON string holding a record (lookup-events, CloudWatch Logs).
-fn embedded(raw: Option<&RawValue>, what: &str) -> Found<'static> {
-    match raw.map(|r| serde_json::from_str::<String>(r.get())) {
-        Some(Ok(s)) => Found {
-            text: Cow::Owned(s),
-            problem: None,
-        },
-        Some(Err(_)) => Found {
-            text: Cow::Owned(raw.map(|r| r.get().to_string()).unwrap_or_default()),
-            problem: Some(format!("{what} is not a JSON string")),
-        },
-        None => Found {
-            text: Cow::Owned(String::new()),
-            problem: Some(format!("{what} is missing")),
-        },
+/// A JSON string holding a record (lookup-events, CloudWatch Logs), in
+/// the envelope item `item`.
+fn embedded<'a>(item: &'a str, raw: Option<&'a RawValue>, what: &str) -> Found<'a> {
+    let problem = match raw.map(|r| serde_json::from_str::<String>(r.get())) {
+        Some(Ok(s)) => {
+            return Found {
+                text: Cow::Owned(s),
+                raw: Some(item),
+                problem: None,
+            };
+        }
+        Some(Err(_)) => format!("{what} is not a JSON string"),
+        None => format!("{what} is missing"),
+    };
+    Found {
+        text: Cow::Borrowed(item),
+        raw: None,
+        problem: Some(problem),
     }
 }
 
@@ -99,7 +106,7 @@ impl Envelope for S3Records {
         v.stream("Records").is_some()
     }
     fn records<'a>(&self, v: &TopValue<'a>, emit: &mut dyn FnMut(Found<'a>)) {
-        for r in v.stream("Records").unwrap_or_default() {
+        for r in v.stream_all("Records") {
             emit(raw_found(r));
         }
     }
@@ -118,9 +125,13 @@ impl Envelope for LookupEventsPage {
         v.stream("Events").is_some()
     }
     fn records<'a>(&self, v: &TopValue<'a>, emit: &mut dyn FnMut(Found<'a>)) {
-        for item in v.stream("Events").unwrap_or_default() {
+        for item in v.stream_all("Events") {
             let tv = top_of(item);
-            emit(embedded(tv.key("CloudTrailEvent"), "CloudTrailEvent"));
+            emit(embedded(
+                item.get(),
+                tv.key("CloudTrailEvent"),
+                "CloudTrailEvent",
+            ));
         }
     }
 }
@@ -138,7 +149,11 @@ impl Envelope for LookupEventsItem {
         v.is_object && v.has("CloudTrailEvent")
     }
     fn records<'a>(&self, v: &TopValue<'a>, emit: &mut dyn FnMut(Found<'a>)) {
-        emit(embedded(v.key("CloudTrailEvent"), "CloudTrailEvent"));
+        emit(embedded(
+            v.text,
+            v.key("CloudTrailEvent"),
+            "CloudTrailEvent",
+        ));
     }
 }
 
@@ -179,9 +194,13 @@ impl Envelope for CloudWatchLogs {
         v.stream("logEvents").is_some() && (v.has("messageType") || v.has("logGroup"))
     }
     fn records<'a>(&self, v: &TopValue<'a>, emit: &mut dyn FnMut(Found<'a>)) {
-        for item in v.stream("logEvents").unwrap_or_default() {
+        for item in v.stream_all("logEvents") {
             let tv = top_of(item);
-            emit(embedded(tv.key("message"), "logEvents[].message"));
+            emit(embedded(
+                item.get(),
+                tv.key("message"),
+                "logEvents[].message",
+            ));
         }
     }
 }

@@ -76,9 +76,12 @@ struct Emitter<'s> {
     next_index: u64,
     base: usize,
     base_len: usize,
-    /// End (in the document) of the last record borrowed from it.
+    /// End (in the document) of the last value delivered from it.
     last_end: usize,
     line: Option<u64>,
+    /// Bytes of the document that are not UTF-8, as (offset, original byte),
+    /// sorted; the text holds `?` in their place.
+    invalid: &'s [(usize, u8)],
 }
 
 impl Emitter<'_> {
@@ -87,35 +90,110 @@ impl Emitter<'_> {
         (p >= self.base && p <= self.base + self.base_len).then(|| p - self.base)
     }
 
+    /// The invalid bytes among the `len` bytes of the text at `off`.
+    fn invalid_in(&self, off: usize, len: usize) -> &[(usize, u8)] {
+        invalid_in(self.invalid, off, len)
+    }
+
     fn found(&mut self, f: Found<'_>, fallback_at: Location) {
         let idx = self.next_index;
         self.next_index += 1;
-        let at = match self.offset_of(&f.text) {
-            Some(off) if matches!(f.text, Cow::Borrowed(_)) => {
-                self.last_end = self.last_end.max(off + f.text.len());
-                Location {
-                    line: self.line,
-                    byte: if self.line.is_some() {
-                        None
-                    } else {
-                        Some(off as u64)
-                    },
-                }
-            }
-            _ => fallback_at,
+        // The record's bytes in the document: its text, or the envelope
+        // item it was decoded from.
+        let src = match &f.text {
+            Cow::Borrowed(t) => Some(*t),
+            Cow::Owned(_) => f.raw,
+        }
+        .and_then(|s| Some((self.offset_of(s)?, s)));
+        let at = match src {
+            Some((off, _)) => Location {
+                line: self.line,
+                byte: if self.line.is_some() {
+                    None
+                } else {
+                    Some(off as u64)
+                },
+            },
+            None => fallback_at,
         };
+        if let Some((off, s)) = src {
+            self.last_end = self.last_end.max(off + s.len());
+            let bad = self.invalid_in(off, s.len());
+            if let Some(&(first, _)) = bad.first() {
+                let bytes = restore(s.as_bytes(), off, bad);
+                let why = format!("invalid UTF-8 at byte {first} of the file");
+                self.sink.reject(&bytes, Some(idx), at, why);
+                return;
+            }
+        }
         match f.problem {
             Some(p) => self.sink.reject(f.text.as_bytes(), Some(idx), at, p),
             None => self.sink.record(&f.text, idx, at),
         }
     }
 
+    /// A value that is no record: its bytes, as in the file, are rejected
+    /// (and, being delivered, are not part of an unreadable remainder).
     fn not_a_record(&mut self, text: &str, at: Location, why: &str) {
         let idx = self.next_index;
         self.next_index += 1;
-        self.sink
-            .reject(text.as_bytes(), Some(idx), at, why.to_string());
+        let bytes = match self.offset_of(text) {
+            Some(off) => {
+                self.last_end = self.last_end.max(off + text.len());
+                restore(text.as_bytes(), off, self.invalid_in(off, text.len()))
+            }
+            None => Cow::Borrowed(text.as_bytes()),
+        };
+        self.sink.reject(&bytes, Some(idx), at, why.to_string());
     }
+}
+
+/// The entries of `invalid` (sorted by offset) among `len` bytes at `off`.
+fn invalid_in(invalid: &[(usize, u8)], off: usize, len: usize) -> &[(usize, u8)] {
+    let lo = invalid.partition_point(|&(o, _)| o < off);
+    let hi = invalid.partition_point(|&(o, _)| o < off.saturating_add(len));
+    &invalid[lo..hi.max(lo)]
+}
+
+/// `bytes`, found at offset `off` of a document, with its invalid bytes put
+/// back as they were in the file.
+fn restore<'b>(bytes: &'b [u8], off: usize, invalid: &[(usize, u8)]) -> Cow<'b, [u8]> {
+    if invalid.is_empty() {
+        return Cow::Borrowed(bytes);
+    }
+    let mut v = bytes.to_vec();
+    for &(o, b) in invalid {
+        if let Some(slot) = o.checked_sub(off).and_then(|i| v.get_mut(i)) {
+            *slot = b;
+        }
+    }
+    Cow::Owned(v)
+}
+
+/// Most bytes that are not UTF-8 a document is read around; past them, the
+/// rest of it is one unreadable remainder.
+const MAX_INVALID_BYTES: usize = 1 << 16;
+
+/// Replace the bytes of `doc` that are not UTF-8 with `?`, so the JSON
+/// around them still parses. Returns the replaced bytes as (offset,
+/// original byte), and how much of `doc` is now UTF-8 (all of it, unless
+/// more than [`MAX_INVALID_BYTES`] were invalid).
+fn mark_invalid_utf8(doc: &mut [u8]) -> (Vec<(usize, u8)>, usize) {
+    let mut invalid = Vec::new();
+    let mut at = 0;
+    while let Err(e) = std::str::from_utf8(&doc[at..]) {
+        let bad = at + e.valid_up_to();
+        let len = e.error_len().unwrap_or(doc.len() - bad);
+        if invalid.len() + len > MAX_INVALID_BYTES {
+            return (invalid, bad);
+        }
+        for (i, b) in doc.iter_mut().enumerate().skip(bad).take(len) {
+            invalid.push((i, *b));
+            *b = b'?';
+        }
+        at = bad + len;
+    }
+    (invalid, doc.len())
 }
 
 /// How one top-level value was understood.
@@ -173,6 +251,7 @@ fn emit_value(em: &mut Emitter<'_>, v: &TopValue<'_>, text: &str, how: &Understo
         Understood::Envelope(e) if e.name() == "single" => em.found(
             Found {
                 text: Cow::Borrowed(text),
+                raw: None,
                 problem: None,
             },
             at,
@@ -186,6 +265,7 @@ fn emit_value(em: &mut Emitter<'_>, v: &TopValue<'_>, text: &str, how: &Understo
                     _ if t.is_object => em.found(
                         Found {
                             text: Cow::Borrowed(el.get()),
+                            raw: None,
                             problem: None,
                         },
                         at,
@@ -207,29 +287,42 @@ fn emit_value(em: &mut Emitter<'_>, v: &TopValue<'_>, text: &str, how: &Understo
     }
 }
 
+/// How a line was read by [`read_line_limited`].
+#[derive(Debug, Clone, Copy)]
+struct LineRead {
+    /// Longer than the limit: only its start is kept.
+    too_long: bool,
+    /// Ended with `\n` (otherwise with the end of the input).
+    newline: bool,
+    /// Bytes consumed, the newline included.
+    consumed: u64,
+}
+
 /// Read one line of at most `limit` bytes into `buf` (without the newline).
-/// Returns `None` at end of input, or `Some(too_long)`.
+/// Returns `None` at end of input.
 fn read_line_limited<R: BufRead + ?Sized>(
     r: &mut R,
     buf: &mut Vec<u8>,
     limit: usize,
-) -> io::Result<Option<bool>> {
+) -> io::Result<Option<LineRead>> {
     buf.clear();
-    let mut too_long = false;
-    let mut any = false;
+    let mut line = LineRead {
+        too_long: false,
+        newline: false,
+        consumed: 0,
+    };
     loop {
         let avail = r.fill_buf()?;
         if avail.is_empty() {
-            return Ok(if any { Some(too_long) } else { None });
+            return Ok((line.consumed > 0).then_some(line));
         }
-        any = true;
         let (chunk, done) = match memchr(b'\n', avail) {
             Some(i) => (&avail[..i], Some(i + 1)),
             None => (avail, None),
         };
-        if !too_long {
-            if buf.len() + chunk.len() > limit {
-                too_long = true;
+        if !line.too_long {
+            if buf.len().saturating_add(chunk.len()) > limit {
+                line.too_long = true;
                 let keep = limit.saturating_sub(buf.len()).min(chunk.len()).min(4096);
                 buf.extend_from_slice(&chunk[..keep]);
             } else {
@@ -238,8 +331,10 @@ fn read_line_limited<R: BufRead + ?Sized>(
         }
         let n = done.unwrap_or(avail.len());
         r.consume(n);
+        line.consumed += n as u64;
         if done.is_some() {
-            return Ok(Some(too_long));
+            line.newline = true;
+            return Ok(Some(line));
         }
     }
 }
@@ -249,7 +344,7 @@ fn memchr(b: u8, s: &[u8]) -> Option<usize> {
 }
 
 fn strip_bom(b: &[u8]) -> &[u8] {
-    b.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(b)
+    b.strip_prefix(BOM).unwrap_or(b)
 }
 
 fn trim_ascii(b: &[u8]) -> &[u8] {
@@ -271,6 +366,8 @@ fn is_complete_value(line: &[u8]) -> bool {
         && serde_json::from_slice::<serde::de::IgnoredAny>(t).is_ok()
 }
 
+const BOM: &[u8] = &[0xEF, 0xBB, 0xBF];
+
 /// Decode one file, sending its records to `sink`.
 pub fn decode_file(path: &Path, limits: &Limits, sink: &mut dyn Sink) -> io::Result<FileReport> {
     let opened = source::open(path, limits)?;
@@ -279,8 +376,33 @@ pub fn decode_file(path: &Path, limits: &Limits, sink: &mut dyn Sink) -> io::Res
         ..FileReport::default()
     };
     let mut reader = opened.reader;
+    // Blank lines before the first value are skipped before deciding between
+    // one value per line and one document; a document keeps them, so that
+    // byte offsets are the file's.
+    let mut lead: Vec<u8> = Vec::new();
     let mut first = Vec::new();
-    let first_read = read_line_limited(&mut *reader, &mut first, limits.max_document_bytes);
+    let mut first_line_no: u64 = 1;
+    let first_read = loop {
+        let read = read_line_limited(&mut *reader, &mut first, limits.max_document_bytes);
+        if first_line_no == 1 && first.starts_with(BOM) {
+            first.drain(..BOM.len());
+        }
+        match &read {
+            Ok(Some(l))
+                if !l.too_long
+                    && trim_ascii(strip_bom(&first)).is_empty()
+                    && lead.len() + first.len() < limits.max_document_bytes =>
+            {
+                report.decompressed_bytes += l.consumed;
+                lead.extend_from_slice(&first);
+                if l.newline {
+                    lead.push(b'\n');
+                }
+                first_line_no += 1;
+            }
+            _ => break read,
+        }
+    };
     // A read error on the first line (truncated gzip, a limit) still leaves
     // what was read, to salvage as a document.
     let mut read_failed = false;
@@ -290,48 +412,70 @@ pub fn decode_file(path: &Path, limits: &Limits, sink: &mut dyn Sink) -> io::Res
             report.errors.push(format!(
                 "{} after {} decompressed bytes; records after this point are lost",
                 io_reason(&e, opened.gzip),
-                first.len()
+                report.decompressed_bytes + first.len() as u64
             ));
             read_failed = true;
-            if first.is_empty() { None } else { Some(false) }
+            (!first.is_empty()).then_some(LineRead {
+                too_long: false,
+                newline: false,
+                consumed: first.len() as u64,
+            })
         }
     };
-    let Some(first_too_long) = first_state else {
+    let Some(first_state) = first_state else {
         report.format = UNRECOGNIZED.into();
         report.unrecognized = Some(if read_failed {
             report.errors.join("; ")
-        } else {
+        } else if lead.is_empty() {
             "empty file".into()
+        } else {
+            "empty file (only whitespace)".into()
         });
         return Ok(report);
     };
-    let first_line = strip_bom(&first).to_vec();
-    report.decompressed_bytes = first.len() as u64 + 1;
+    report.decompressed_bytes += first_state.consumed;
 
     // Line mode: the first line is a whole value, and more follows.
     let mut line_mode = false;
-    if !first_too_long && !read_failed && is_complete_value(&first_line) {
+    if !first_state.too_long && !read_failed && is_complete_value(strip_bom(&first)) {
         let more = reader.fill_buf().map(|b| !trim_ascii(b).is_empty());
         line_mode = matches!(more, Ok(true));
     }
     if line_mode {
-        decode_lines(first_line, reader, limits, sink, &mut report);
+        decode_lines(
+            first,
+            first_line_no,
+            &mut *reader,
+            limits,
+            sink,
+            &mut report,
+        );
     } else {
-        let mut doc = first_line;
-        if !first_too_long && !read_failed {
-            doc.push(b'\n');
-            let cap = limits.max_document_bytes as u64 + 1
-                - (doc.len() as u64).min(limits.max_document_bytes as u64);
-            if let Err(e) = (&mut reader).take(cap).read_to_end(&mut doc) {
+        let mut doc = if lead.is_empty() {
+            first
+        } else {
+            lead.extend_from_slice(&first);
+            lead
+        };
+        if !first_state.too_long && !read_failed {
+            if first_state.newline {
+                doc.push(b'\n');
+            }
+            let cap = (limits.max_document_bytes as u64)
+                .saturating_add(1)
+                .saturating_sub(doc.len() as u64);
+            let before = doc.len();
+            let read = (&mut reader).take(cap).read_to_end(&mut doc);
+            report.decompressed_bytes += (doc.len() - before) as u64;
+            if let Err(e) = read {
                 report.errors.push(format!(
                     "{} after {} decompressed bytes; records after this point are lost",
                     io_reason(&e, opened.gzip),
-                    doc.len()
+                    report.decompressed_bytes
                 ));
             }
         }
-        report.decompressed_bytes = doc.len() as u64;
-        if first_too_long || doc.len() > limits.max_document_bytes {
+        if first_state.too_long || doc.len() > limits.max_document_bytes {
             report.format = UNRECOGNIZED.into();
             let msg = format!(
                 "a single JSON document larger than {} bytes; split it or convert it to one record per line (or raise --max-document-bytes)",
@@ -341,9 +485,11 @@ pub fn decode_file(path: &Path, limits: &Limits, sink: &mut dyn Sink) -> io::Res
             report.unrecognized = Some(msg);
             return Ok(report);
         }
-        decode_document(&doc, sink, &mut report);
+        decode_document(doc, sink, &mut report);
     }
-    if report.errors.is_empty() {
+    // The stored bytes' hash is only meaningful when all of them were read.
+    let at_end = matches!(reader.fill_buf(), Ok(b) if b.is_empty());
+    if report.errors.is_empty() && at_end {
         if let Ok(st) = opened.stored.lock() {
             use sha2::Digest;
             report.stored_sha256 = Some(hex::encode(st.hasher.clone().finalize()));
@@ -363,32 +509,42 @@ fn io_reason(e: &io::Error, gzip: bool) -> String {
     }
 }
 
-fn decode_document(doc: &[u8], sink: &mut dyn Sink, report: &mut FileReport) {
-    let (text, utf8_error) = match std::str::from_utf8(doc) {
-        Ok(s) => (s, None),
-        Err(e) => {
-            let ok = e.valid_up_to();
-            // SAFETY-free: from_utf8 on the valid prefix cannot fail.
-            let s = std::str::from_utf8(&doc[..ok]).unwrap_or("");
-            (s, Some(ok))
-        }
+fn decode_document(mut doc: Vec<u8>, sink: &mut dyn Sink, report: &mut FileReport) {
+    // Bytes that are not UTF-8 become `?` so that the JSON around them still
+    // parses: a record holding one is rejected with its original bytes, and
+    // the records after it are read.
+    let (invalid, readable) = mark_invalid_utf8(&mut doc);
+    let first_invalid = invalid
+        .first()
+        .map(|&(o, _)| o)
+        .or((readable < doc.len()).then_some(readable));
+    let Ok(text) = std::str::from_utf8(&doc[..readable]) else {
+        report.format = UNRECOGNIZED.into();
+        report.unrecognized = Some("not UTF-8 text".into());
+        return;
     };
     let start = text.len() - text.trim_start().len();
-    if text.trim().is_empty() && utf8_error.is_none() {
+    if text.trim().is_empty() && first_invalid.is_none() {
         report.format = UNRECOGNIZED.into();
         report.unrecognized = Some("empty file (only whitespace)".into());
         return;
     }
     let first = text.as_bytes().get(start).copied();
-    if !matches!(first, Some(b'{') | Some(b'[')) {
+    if first_invalid.is_some_and(|o| o <= start) || !matches!(first, Some(b'{') | Some(b'[')) {
         report.format = UNRECOGNIZED.into();
-        report.unrecognized = Some(match utf8_error {
+        report.unrecognized = Some(match first_invalid {
             Some(o) if o <= start => format!("not UTF-8 text (invalid byte at offset {o})"),
             _ => "not JSON (does not start with '{' or '[')".into(),
         });
         return;
     }
     let (values, failure) = parse_values(text);
+    let invalid_json = failure.as_ref().map(|f| {
+        format!(
+            "invalid JSON at line {} column {} (byte {}): {}",
+            f.line, f.column, f.offset, f.message
+        )
+    });
     let mut em = Emitter {
         sink,
         next_index: 0,
@@ -396,18 +552,25 @@ fn decode_document(doc: &[u8], sink: &mut dyn Sink, report: &mut FileReport) {
         base_len: text.len(),
         last_end: 0,
         line: None,
+        invalid: &invalid,
     };
     let mut format: Option<String> = None;
     for (i, v) in values.iter().enumerate() {
         let how = understand(v);
         let vtext = v.text;
-        match (&how, i) {
-            (Understood::Nothing(why), 0) if failure.is_none() || !v.is_object => {
-                report.format = UNRECOGNIZED.into();
-                report.unrecognized = Some(why.clone());
-                return;
+        if let (Understood::Nothing(why), 0) = (&how, i) {
+            // Not understood from the start (even if cut short, its keys say
+            // what it is not): the file is unrecognised, with every reason.
+            let mut why = why.clone();
+            if let Some(e) = &invalid_json {
+                why = format!("{why}; {e}");
             }
-            _ => {}
+            if let Some(o) = first_invalid {
+                why = format!("{why}; invalid UTF-8 at byte {o}");
+            }
+            report.format = UNRECOGNIZED.into();
+            report.unrecognized = Some(why);
+            return;
         }
         if format.is_none() {
             let name = match &how {
@@ -439,29 +602,36 @@ fn decode_document(doc: &[u8], sink: &mut dyn Sink, report: &mut FileReport) {
     if report.format == UNRECOGNIZED && report.unrecognized.is_none() {
         report.unrecognized = Some("invalid JSON before any record".into());
     }
-    let bad_from = match (&failure, utf8_error) {
-        (Some(_), _) | (None, Some(_)) => Some(em.last_end),
-        _ => None,
-    };
-    if let Some(f) = &failure {
-        report.errors.push(format!(
-            "invalid JSON at line {} column {} (byte {}): {}",
-            f.line, f.column, f.offset, f.message
-        ));
+    if let Some(e) = invalid_json.clone() {
+        report.errors.push(e);
     }
-    if let Some(o) = utf8_error {
-        report.errors.push(format!(
-            "invalid UTF-8 at byte {o}; the rest of the file is rejected"
-        ));
+    if let Some(o) = first_invalid {
+        report.errors.push(if readable < doc.len() {
+            format!(
+                "invalid UTF-8 at byte {o}; more than {MAX_INVALID_BYTES} bytes are not UTF-8, so the file from byte {readable} on is rejected"
+            )
+        } else {
+            format!(
+                "invalid UTF-8 at byte {o} ({} bytes in all); the records holding them are rejected",
+                invalid.len()
+            )
+        });
     }
-    if let Some(from) = bad_from {
-        let rest = &doc[from.min(doc.len())..];
-        let rest_trim = trim_ascii(rest);
+    // What follows the last value delivered, when the JSON broke off or
+    // could not be read to its end, is kept as one reject.
+    if failure.is_some() || readable < doc.len() {
+        let from = em.last_end.min(doc.len());
+        let rest = restore(
+            &doc[from..],
+            from,
+            invalid_in(&invalid, from, doc.len() - from),
+        );
+        let rest_trim = trim_ascii(&rest);
         if !rest_trim.is_empty() && rest_trim != b"]}" && rest_trim != b"]" {
             let reason = report.errors.join("; ");
             let idx = em.next_index;
             em.sink.reject(
-                rest,
+                &rest,
                 Some(idx),
                 Location {
                     line: None,
@@ -474,14 +644,17 @@ fn decode_document(doc: &[u8], sink: &mut dyn Sink, report: &mut FileReport) {
     }
 }
 
+/// Decode a file of one value per line, from its first value's line
+/// (`first`, line `first_line_no`) on.
 fn decode_lines(
     first: Vec<u8>,
-    mut reader: Box<dyn BufRead + Send>,
+    first_line_no: u64,
+    reader: &mut dyn BufRead,
     limits: &Limits,
     sink: &mut dyn Sink,
     report: &mut FileReport,
 ) {
-    let mut line_no: u64 = 1;
+    let mut line_no = first_line_no;
     let mut next_index: u64 = 0;
     let mut format: Option<&'static str> = None;
     let mut buf = first;
@@ -491,7 +664,8 @@ fn decode_lines(
             line: Some(line_no),
             byte: None,
         };
-        let mut line: &[u8] = &buf;
+        // Files joined with `cat` keep each one's byte order mark.
+        let mut line: &[u8] = strip_bom(&buf);
         if line.ends_with(b"\r") {
             line = &line[..line.len() - 1];
         }
@@ -518,7 +692,10 @@ fn decode_lines(
                     next_index += 1;
                 }
                 Ok(text) => {
-                    let mut tv = TopValue::default();
+                    let mut tv = TopValue {
+                        text: text.trim(),
+                        ..TopValue::default()
+                    };
                     let mut de = serde_json::Deserializer::from_str(text);
                     let parsed = serde::de::DeserializeSeed::deserialize(
                         document::TopSeed(&mut tv),
@@ -569,6 +746,7 @@ fn decode_lines(
                                 base_len: text.len(),
                                 last_end: 0,
                                 line: Some(line_no),
+                                invalid: &[],
                             };
                             match &how {
                                 Understood::Nothing(why) => em.not_a_record(text, at, why),
@@ -580,10 +758,10 @@ fn decode_lines(
                 }
             }
         }
-        report.decompressed_bytes += buf.len() as u64 + 1;
         match read_line_limited(&mut *reader, &mut buf, limits.max_record_bytes) {
-            Ok(Some(t)) => {
-                too_long = t;
+            Ok(Some(l)) => {
+                report.decompressed_bytes += l.consumed;
+                too_long = l.too_long;
                 line_no += 1;
             }
             Ok(None) => break,
@@ -611,4 +789,113 @@ fn decode_lines(
     }
     report.records = next_index;
     report.format = format.unwrap_or(UNRECOGNIZED).to_string();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a file delivered, in order: (index, is a record, bytes, reason,
+    /// where).
+    #[derive(Default)]
+    struct Collect(Vec<(u64, bool, Vec<u8>, String, Location)>);
+
+    impl Sink for Collect {
+        fn record(&mut self, text: &str, index: u64, at: Location) {
+            let bytes = text.as_bytes().to_vec();
+            self.0.push((index, true, bytes, String::new(), at));
+        }
+        fn reject(&mut self, bytes: &[u8], index: Option<u64>, at: Location, reason: String) {
+            let index = index.unwrap_or(u64::MAX);
+            self.0.push((index, false, bytes.to_vec(), reason, at));
+        }
+    }
+
+    fn decode(bytes: &[u8]) -> (FileReport, Collect) {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("f");
+        std::fs::write(&p, bytes).unwrap();
+        let mut c = Collect::default();
+        let r = decode_file(&p, &Limits::default(), &mut c).unwrap();
+        (r, c)
+    }
+
+    const REC: &str = r#"{"eventSource":"s","eventName":"n","eventTime":"2024-01-01T00:00:00Z"}"#;
+
+    #[test]
+    fn a_remainder_holds_exactly_the_bytes_of_the_file() {
+        // A one-line document without a final newline: none is added.
+        for tail in ["", "\n", "\r\n"] {
+            let doc = format!("{{\"Records\":[{REC},{{\"even{tail}");
+            let (r, c) = decode(doc.as_bytes());
+            assert_eq!(r.format, "records");
+            assert_eq!(c.0.len(), 2, "{tail:?}");
+            assert!(c.0[0].1);
+            let rest = &doc.as_bytes()[12 + REC.len()..];
+            assert_eq!(c.0[1].2, rest, "{tail:?}");
+            assert_eq!(r.decompressed_bytes, doc.len() as u64);
+        }
+    }
+
+    #[test]
+    fn a_truncated_lookup_page_rejects_only_what_follows_its_last_item() {
+        let item = serde_json::json!({"CloudTrailEvent": REC}).to_string();
+        let doc = format!("{{\"Events\":[{item},{item}");
+        let cut = &doc[..doc.len() - 10];
+        let (r, c) = decode(cut.as_bytes());
+        assert_eq!(r.format, "lookup-events");
+        assert_eq!(c.0.len(), 2);
+        assert_eq!((c.0[0].1, c.0[0].2.as_slice()), (true, REC.as_bytes()));
+        let rest = &cut[11 + item.len()..];
+        assert_eq!((c.0[1].1, c.0[1].2.as_slice()), (false, rest.as_bytes()));
+    }
+
+    #[test]
+    fn leading_blank_lines_count_in_lines_and_bytes() {
+        let text = format!("\u{feff}\n \r\n{REC}\n\u{feff}{REC}\n\u{feff}\nnope\n");
+        let (r, c) = decode(text.as_bytes());
+        assert_eq!(r.format, "ndjson");
+        assert_eq!(r.records, 3);
+        let lines: Vec<(bool, Option<u64>)> = c.0.iter().map(|d| (d.1, d.4.line)).collect();
+        assert_eq!(lines, [(true, Some(3)), (true, Some(4)), (false, Some(6))]);
+        assert_eq!(r.decompressed_bytes, text.len() as u64);
+        assert!(r.stored_sha256.is_some());
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_become_question_marks_and_are_kept() {
+        let mut doc = b"ok \xe9 ok \xf0\x9f\x98".to_vec();
+        let (invalid, readable) = mark_invalid_utf8(&mut doc);
+        assert_eq!(readable, doc.len());
+        assert_eq!(doc, b"ok ? ok ???");
+        assert_eq!(invalid, [(3, 0xe9), (8, 0xf0), (9, 0x9f), (10, 0x98)]);
+        assert_eq!(&*restore(&doc[2..], 2, &invalid), b" \xe9 ok \xf0\x9f\x98");
+        let mut many = vec![0xffu8; MAX_INVALID_BYTES + 10];
+        let (invalid, readable) = mark_invalid_utf8(&mut many);
+        assert_eq!(
+            (invalid.len(), readable),
+            (MAX_INVALID_BYTES, MAX_INVALID_BYTES)
+        );
+    }
+
+    #[test]
+    fn an_embedded_record_with_invalid_utf8_is_rejected_and_the_next_kept() {
+        let item = |t: &str| serde_json::json!({"CloudTrailEvent": t}).to_string();
+        let mut doc = format!("{{\"Events\":[{},", item(REC)).into_bytes();
+        let bad_at = doc.len();
+        // A Latin-1 byte inside the record's string, not in the item's keys.
+        let bad = item(REC);
+        let (a, b) = bad.split_at(bad.find("eventName").unwrap());
+        doc.extend_from_slice(a.as_bytes());
+        doc.push(0xe9);
+        doc.extend_from_slice(b.as_bytes());
+        doc.extend_from_slice(format!(",{}]}}", item(REC)).as_bytes());
+        let (r, c) = decode(&doc);
+        assert_eq!(r.format, "lookup-events");
+        let kinds: Vec<bool> = c.0.iter().map(|d| d.1).collect();
+        assert_eq!(kinds, [true, false, true]);
+        assert!(c.0[1].3.contains("invalid UTF-8"), "{}", c.0[1].3);
+        assert_eq!(c.0[1].2, &doc[bad_at..bad_at + c.0[1].2.len()]);
+        assert!(c.0[1].2.contains(&0xe9));
+    }
 }
