@@ -52,7 +52,7 @@ pub struct IngestArgs {
     #[arg(long, default_value_t = 64 << 30)]
     pub max_decompressed_bytes: u64,
     /// Rows buffered before a Parquet file is written, in MiB.
-    #[arg(long, default_value_t = 192)]
+    #[arg(long, default_value_t = 128)]
     pub buffer_mib: usize,
 }
 

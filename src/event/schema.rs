@@ -175,8 +175,10 @@ pub fn type_name(dt: &DataType) -> String {
 }
 
 /// Build one record batch from events (in the given order).
-pub fn to_batch(events: &[Event]) -> Result<RecordBatch, ArrowError> {
+pub fn to_batch<E: std::borrow::Borrow<Event>>(events: &[E]) -> Result<RecordBatch, ArrowError> {
     let n = events.len();
+    let events: Vec<&Event> = events.iter().map(|e| e.borrow()).collect();
+    let events = events.as_slice();
     let mut cols: Vec<ArrayRef> = Vec::with_capacity(schema().fields().len());
     macro_rules! build {
         ($(($col:ident, $f:ident, $kind:ident)),* $(,)?) => {
@@ -243,7 +245,7 @@ pub fn to_batch(events: &[Event]) -> Result<RecordBatch, ArrowError> {
     RecordBatch::try_new(schema(), cols)
 }
 
-fn resources_array(events: &[Event]) -> ArrayRef {
+fn resources_array(events: &[&Event]) -> ArrayRef {
     let sb = StructBuilder::from_fields(resource_fields(), 0);
     let mut lb = ListBuilder::new(sb).with_field(Arc::new(Field::new(
         "item",

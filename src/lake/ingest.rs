@@ -45,7 +45,7 @@ impl Default for IngestOptions {
             strict: false,
             threads: 0,
             progress: false,
-            buffer_bytes: 192 << 20,
+            buffer_bytes: 128 << 20,
         }
     }
 }
@@ -155,7 +155,8 @@ struct Reference {
 }
 
 enum Msg {
-    Events(Vec<Event>),
+    /// Decoded events and their [`IdKeys::key`]s, computed by the decoder.
+    Events(Vec<Event>, Vec<u128>),
     Reject(RejectRow),
     Done(Box<FileDone>),
 }
@@ -173,6 +174,7 @@ const CHUNK: usize = 1024;
 
 struct WorkerSink<'a> {
     rel: &'a str,
+    keys: &'a IdKeys,
     format: String,
     limits: &'a Limits,
     chunk: Vec<Event>,
@@ -190,7 +192,8 @@ impl WorkerSink<'_> {
     fn flush(&mut self) {
         if !self.chunk.is_empty() {
             let c = std::mem::take(&mut self.chunk);
-            self.send(Msg::Events(c));
+            let k = c.iter().map(|e| self.keys.key(&e.event_id)).collect();
+            self.send(Msg::Events(c, k));
         }
     }
 }
@@ -247,6 +250,7 @@ impl Sink for WorkerSink<'_> {
 
 fn process_file(
     input: &Input,
+    keys: &IdKeys,
     limits: &Limits,
     known: &BTreeMap<String, String>,
     tx: &SyncSender<Msg>,
@@ -264,6 +268,7 @@ fn process_file(
             } else {
                 let mut sink = WorkerSink {
                     rel: &input.rel,
+                    keys,
                     format: String::new(),
                     limits,
                     chunk: Vec::new(),
@@ -377,12 +382,52 @@ fn new_run_id() -> String {
 }
 
 /// Which event IDs the lake holds, and what each looked like.
-struct Dedup {
+/// 128-bit keys of event IDs: two independently seeded SipHashes, so that
+/// IDs chosen by an attacker cannot be made to collide. Computed by the
+/// decoder threads; the writer only looks them up.
+struct IdKeys {
     a: RandomState,
     b: RandomState,
-    seen: HashMap<u128, Seen>,
+}
+
+impl IdKeys {
+    fn new() -> Self {
+        IdKeys {
+            a: RandomState::new(),
+            b: RandomState::new(),
+        }
+    }
+    fn key(&self, id: &str) -> u128 {
+        let x = self.a.hash_one(id) as u128;
+        let y = self.b.hash_one(id) as u128;
+        (x << 64) | y
+    }
+}
+
+/// The keys are already uniformly random: hash a key by its low 64 bits.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u128(&mut self, k: u128) {
+        self.0 = k as u64;
+    }
+}
+
+type KeyMap<V> = HashMap<u128, V, std::hash::BuildHasherDefault<KeyHasher>>;
+
+struct Dedup {
+    seen: KeyMap<Seen>,
     /// Other versions (record hashes) of IDs with conflicting duplicates.
-    set_aside: HashMap<u128, Vec<u64>>,
+    set_aside: KeyMap<Vec<u64>>,
 }
 
 #[derive(Clone, Copy)]
@@ -406,19 +451,12 @@ fn hash_prefix(record_hash: &str) -> u64 {
 impl Dedup {
     fn new() -> Self {
         Dedup {
-            a: RandomState::new(),
-            b: RandomState::new(),
-            seen: HashMap::new(),
-            set_aside: HashMap::new(),
+            seen: KeyMap::default(),
+            set_aside: KeyMap::default(),
         }
     }
-    fn key(&self, id: &str) -> u128 {
-        let x = self.a.hash_one(id) as u128;
-        let y = self.b.hash_one(id) as u128;
-        (x << 64) | y
-    }
-    fn check(&mut self, id: &str, record_hash: &str, file: u32, index: u64) -> Verdict {
-        let k = self.key(id);
+    /// `k` is the event ID's [`IdKeys::key`].
+    fn check(&mut self, k: u128, record_hash: &str, file: u32, index: u64) -> Verdict {
         let h = hash_prefix(record_hash);
         match self.seen.get(&k) {
             None => {
@@ -456,12 +494,13 @@ struct Staged {
 struct Writer<'l> {
     lake: &'l Lake,
     run_id: String,
-    buffers: BTreeMap<String, Vec<Event>>,
+    /// Per UTC day (days since the epoch): the chunks of events and their count.
+    buffers: BTreeMap<i64, (Vec<Vec<Event>>, usize)>,
     buffered_bytes: usize,
     limit: usize,
     seq: u64,
     staged: Vec<Staged>,
-    encode_tx: Option<SyncSender<(PathBuf, Vec<Event>)>>,
+    encode_tx: Option<SyncSender<(PathBuf, Vec<Vec<Event>>)>>,
     partitions: std::collections::BTreeSet<String>,
 }
 
@@ -476,37 +515,61 @@ fn approx_bytes(ev: &Event) -> usize {
         + s(&ev.error_message)
 }
 
+const DAY_US: i64 = 86_400_000_000;
+
 impl Writer<'_> {
-    fn push(&mut self, ev: Event) -> io::Result<()> {
-        let date = event::time::from_micros(ev.event_time)
-            .map(|t| t.format("%Y-%m-%d").to_string())
-            .unwrap_or_else(|| "1970-01-01".into());
-        self.buffered_bytes += approx_bytes(&ev);
-        self.buffers.entry(date).or_default().push(ev);
+    /// Buffer a chunk of new events (moved whole, not event by event).
+    fn push_chunk(&mut self, evs: Vec<Event>) -> io::Result<()> {
+        let Some(first) = evs.first() else {
+            return Ok(());
+        };
+        let day = first.event_time.div_euclid(DAY_US);
+        if evs.iter().all(|e| e.event_time.div_euclid(DAY_US) == day) {
+            self.add(day, evs);
+        } else {
+            let mut by_day: BTreeMap<i64, Vec<Event>> = BTreeMap::new();
+            for e in evs {
+                by_day
+                    .entry(e.event_time.div_euclid(DAY_US))
+                    .or_default()
+                    .push(e);
+            }
+            for (d, v) in by_day {
+                self.add(d, v);
+            }
+        }
         while self.buffered_bytes > self.limit {
             let Some(largest) = self
                 .buffers
                 .iter()
-                .max_by_key(|(_, v)| v.len())
-                .map(|(k, _)| k.clone())
+                .max_by_key(|(_, (_, n))| *n)
+                .map(|(k, _)| *k)
             else {
                 break;
             };
-            self.flush_date(&largest)?;
+            self.flush_day(largest)?;
         }
         Ok(())
     }
 
-    fn flush_date(&mut self, date: &str) -> io::Result<()> {
-        let Some(events) = self.buffers.remove(date) else {
+    fn add(&mut self, day: i64, evs: Vec<Event>) {
+        self.buffered_bytes += evs.iter().map(approx_bytes).sum::<usize>();
+        let b = self.buffers.entry(day).or_default();
+        b.1 += evs.len();
+        b.0.push(evs);
+    }
+
+    fn flush_day(&mut self, day: i64) -> io::Result<()> {
+        let Some((chunks, n)) = self.buffers.remove(&day) else {
             return Ok(());
         };
         self.buffered_bytes = self
             .buffered_bytes
-            .saturating_sub(events.iter().map(approx_bytes).sum());
-        if events.is_empty() {
+            .saturating_sub(chunks.iter().flatten().map(approx_bytes).sum());
+        if n == 0 {
             return Ok(());
         }
+        let date = event::time::date_string(day * DAY_US);
         self.seq += 1;
         let name = format!("part-{}-{:05}.parquet", self.run_id, self.seq);
         let part = format!("event_date={date}");
@@ -516,23 +579,23 @@ impl Writer<'_> {
         if let Some(p) = path.parent() {
             fs::create_dir_all(p)?;
         }
-        self.partitions.insert(date.to_string());
+        self.partitions.insert(date);
         self.staged.push(Staged {
             rel_staged,
             rel_target,
         });
         match &self.encode_tx {
             Some(tx) => tx
-                .send((path, events))
+                .send((path, chunks))
                 .map_err(|_| io::Error::other("the Parquet encoder stopped")),
             None => Ok(()),
         }
     }
 
     fn flush_all(&mut self) -> io::Result<()> {
-        let dates: Vec<String> = self.buffers.keys().cloned().collect();
-        for d in dates {
-            self.flush_date(&d)?;
+        let days: Vec<i64> = self.buffers.keys().copied().collect();
+        for d in days {
+            self.flush_day(d)?;
         }
         Ok(())
     }
@@ -564,8 +627,9 @@ pub fn ingest(lake: &Lake, opts: &IngestOptions) -> Result<IngestSummary, Ingest
 
     // What the lake already holds.
     let mut dedup = Dedup::new();
+    let keys = IdKeys::new();
     read::for_each_id(lake, |id, h| {
-        let _ = dedup.check(id, h, u32::MAX, 0);
+        let _ = dedup.check(keys.key(id), h, u32::MAX, 0);
     })
     .map_err(&le)?;
 
@@ -585,9 +649,10 @@ pub fn ingest(lake: &Lake, opts: &IngestOptions) -> Result<IngestSummary, Ingest
 
     let next = AtomicUsize::new(0);
     let (announce_tx, announce_rx) = channel::<(usize, Receiver<Msg>)>();
-    let (encode_tx, encode_rx) = sync_channel::<(PathBuf, Vec<Event>)>(1);
+    let (encode_tx, encode_rx) = sync_channel::<(PathBuf, Vec<Vec<Event>>)>(1);
     let mut sources: Vec<SourceEntry> = Vec::new();
 
+    let encode_rx = std::sync::Mutex::new(encode_rx);
     let result: io::Result<Vec<Staged>> = std::thread::scope(|scope| {
         // Decoders.
         for _ in 0..threads.max(1) {
@@ -595,6 +660,7 @@ pub fn ingest(lake: &Lake, opts: &IngestOptions) -> Result<IngestSummary, Ingest
             let inputs = &inputs;
             let next = &next;
             let known = &known;
+            let keys = &keys;
             let limits = &opts.limits;
             scope.spawn(move || {
                 loop {
@@ -606,22 +672,46 @@ pub fn ingest(lake: &Lake, opts: &IngestOptions) -> Result<IngestSummary, Ingest
                     if announce_tx.send((i, rx)).is_err() {
                         break;
                     }
-                    process_file(&inputs[i], limits, known, &tx);
+                    process_file(&inputs[i], keys, limits, known, &tx);
                 }
             });
         }
         drop(announce_tx);
 
         // Encoder: sorted Parquet files into staging.
-        let encoder = scope.spawn(move || -> io::Result<u64> {
-            let mut files = 0;
-            for (path, mut events) in encode_rx {
-                write::write_events(&path, &mut events)
-                    .map_err(|e| io::Error::other(format!("writing {}: {e}", path.display())))?;
-                files += 1;
-            }
-            Ok(files)
-        });
+        // Encoders: sorted Parquet files into staging, one per core, so the
+        // last buffers of a run are encoded in parallel too.
+        let encode_rx = &encode_rx;
+        let encoders: Vec<_> = (0..threads.max(1))
+            .map(|_| {
+                scope.spawn(move || -> io::Result<u64> {
+                    let mut files = 0;
+                    let mut failed: Option<io::Error> = None;
+                    loop {
+                        let next = match encode_rx.lock() {
+                            Ok(rx) => rx.recv(),
+                            Err(_) => return Err(io::Error::other("an encoder panicked")),
+                        };
+                        let Ok((path, chunks)) = next else { break };
+                        // After a failure keep draining, so the writer never
+                        // blocks on a full channel; the run fails at the end.
+                        if failed.is_some() {
+                            continue;
+                        }
+                        match write::write_chunks(&path, &chunks) {
+                            Ok(_) => files += 1,
+                            Err(e) => {
+                                failed = Some(io::Error::other(format!(
+                                    "writing {}: {e}",
+                                    path.display()
+                                )))
+                            }
+                        }
+                    }
+                    failed.map_or(Ok(files), Err)
+                })
+            })
+            .collect();
 
         let mut writer = Writer {
             lake,
@@ -655,20 +745,20 @@ pub fn ingest(lake: &Lake, opts: &IngestOptions) -> Result<IngestSummary, Ingest
                 let mut rejected = 0u64;
                 for msg in rx.iter() {
                     match msg {
-                        Msg::Events(evs) => {
-                            for ev in evs {
+                        Msg::Events(mut evs, ks) => {
+                            let mut keep = Vec::with_capacity(evs.len());
+                            for (ev, &k) in evs.iter().zip(&ks) {
                                 summary.valid_records += 1;
                                 valid += 1;
-                                match dedup.check(
-                                    &ev.event_id,
+                                let verdict = dedup.check(
+                                    k,
                                     &ev.record_hash,
                                     file_no as u32,
                                     ev.source_index as u64,
-                                ) {
-                                    Verdict::New => {
-                                        written += 1;
-                                        writer.push(ev)?;
-                                    }
+                                );
+                                keep.push(matches!(verdict, Verdict::New));
+                                match verdict {
+                                    Verdict::New => written += 1,
                                     Verdict::Exact => summary.duplicates_exact += 1,
                                     Verdict::Conflict(kept) => {
                                         summary.duplicates_conflicting += 1;
@@ -696,7 +786,7 @@ pub fn ingest(lake: &Lake, opts: &IngestOptions) -> Result<IngestSummary, Ingest
                                                 in_lake_before_this_run: false,
                                             },
                                             record: serde_json::Value::Object(
-                                                event::schema::reconstruct(&ev),
+                                                event::schema::reconstruct(ev),
                                             ),
                                         };
                                         serde_json::to_writer(&mut *w, &row)?;
@@ -704,6 +794,11 @@ pub fn ingest(lake: &Lake, opts: &IngestOptions) -> Result<IngestSummary, Ingest
                                     }
                                 }
                             }
+                            if keep.iter().any(|k| !k) {
+                                let mut flags = keep.iter();
+                                evs.retain(|_| flags.next().copied().unwrap_or(false));
+                            }
+                            writer.push_chunk(evs)?;
                         }
                         Msg::Reject(row) => {
                             rejected += 1;
@@ -746,9 +841,15 @@ pub fn ingest(lake: &Lake, opts: &IngestOptions) -> Result<IngestSummary, Ingest
         drop(writer);
         drop(announce_rx);
         drop(pending);
-        let enc = encoder
-            .join()
-            .map_err(|_| io::Error::other("the Parquet encoder panicked"))?;
+        let mut enc = Ok(0);
+        for e in encoders {
+            let r = e
+                .join()
+                .map_err(|_| io::Error::other("the Parquet encoder panicked"))?;
+            if r.is_err() {
+                enc = r;
+            }
+        }
         write_result?;
         enc?;
         Ok(staged)

@@ -40,6 +40,18 @@ pub fn writer_properties() -> WriterProperties {
 /// Sort events by time (then ID, for determinism) and write them to `path`,
 /// fsynced. Returns the number of rows.
 pub fn write_events(path: &Path, events: &mut [Event]) -> io::Result<usize> {
+    let mut refs: Vec<&Event> = events.iter().collect();
+    write_sorted(path, &mut refs)
+}
+
+/// [`write_events`] for events buffered in chunks: they are sorted by
+/// reference, never moved.
+pub fn write_chunks(path: &Path, chunks: &[Vec<Event>]) -> io::Result<usize> {
+    let mut refs: Vec<&Event> = chunks.iter().flatten().collect();
+    write_sorted(path, &mut refs)
+}
+
+fn write_sorted(path: &Path, events: &mut [&Event]) -> io::Result<usize> {
     events.sort_by(|a, b| {
         a.event_time
             .cmp(&b.event_time)
