@@ -2,7 +2,23 @@
 #![allow(dead_code)]
 
 use assert_cmd::Command;
+use flate2::Compression;
+use flate2::write::GzEncoder;
+use std::io::Write;
 use std::path::{Path, PathBuf};
+
+/// Write `bytes` to `path`, creating its directory.
+pub fn write(path: &Path, bytes: &[u8]) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, bytes).unwrap();
+}
+
+/// `bytes` gzipped.
+pub fn gz(bytes: &[u8]) -> Vec<u8> {
+    let mut e = GzEncoder::new(Vec::new(), Compression::default());
+    e.write_all(bytes).unwrap();
+    e.finish().unwrap()
+}
 
 /// The shared real-world corpus, read-only, beside the project.
 pub fn corpus() -> PathBuf {

@@ -5,6 +5,8 @@
 //! `
 mod common;
 
+use common::{gz, write};
+
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use serde::Deserialize;
@@ -30,17 +32,6 @@ fn record(id: &str) -> Value {
 
 fn line(id: &str) -> String {
     format!("{}\n", record(id))
-}
-
-fn write(path: &Path, bytes: &[u8]) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, bytes).unwrap();
-}
-
-fn gz(bytes: &[u8]) -> Vec<u8> {
-    let mut e = GzEncoder::new(Vec::new(), Compression::default());
-    e.write_all(bytes).unwrap();
-    e.finish().unwrap()
 }
 
 /// A reject row, without its (possibly huge) original bytes.

@@ -3,10 +3,9 @@
 
 mod common;
 
-use flate2::Compression;
-use flate2::write::GzEncoder;
+use common::{gz, write};
+
 use serde_json::{Value, json};
-use std::io::Write;
 use std::path::Path;
 
 fn record(id: &str, name: &str) -> Value {
@@ -30,17 +29,6 @@ fn record(id: &str, name: &str) -> Value {
         "recipientAccountId": "111122223333",
         "eventCategory": "Management"
     })
-}
-
-fn write(path: &Path, bytes: &[u8]) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, bytes).unwrap();
-}
-
-fn gz(bytes: &[u8]) -> Vec<u8> {
-    let mut e = GzEncoder::new(Vec::new(), Compression::default());
-    e.write_all(bytes).unwrap();
-    e.finish().unwrap()
 }
 
 fn rejects(lake: &Path) -> Vec<Value> {

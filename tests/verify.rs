@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::{gz, write};
+
 use base64::Engine;
 use flate2::Compression;
 use flate2::write::GzEncoder;
@@ -36,19 +38,8 @@ fn other_key() -> &'static RsaPrivateKey {
     })
 }
 
-fn gz(bytes: &[u8]) -> Vec<u8> {
-    let mut e = GzEncoder::new(Vec::new(), Compression::default());
-    e.write_all(bytes).unwrap();
-    e.finish().unwrap()
-}
-
 fn sha256_hex(b: &[u8]) -> String {
     hex::encode(Sha256::digest(b))
-}
-
-fn write(path: &Path, bytes: &[u8]) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, bytes).unwrap();
 }
 
 fn record(id: &str, time: &str) -> Value {

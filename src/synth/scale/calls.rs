@@ -348,6 +348,20 @@ fn sqs_call(ctx: &Ctx, name: &str, read_only: bool, rng: &mut Rng) -> Call {
     c
 }
 
+/// An S3 bucket sub-resource read (`GetBucketPolicy` and the like) of a
+/// random bucket of the account, addressed virtual-host style.
+fn bucket_read(c: &Ctx, r: &mut Rng, name: &str, sub_resource: &str) -> Call {
+    let b = pick_str(r, &c.a.res.buckets).to_string();
+    let host = format!("{b}.s3.{}.{}", c.region, c.w.dns_suffix);
+    let mut req = json!({"bucketName": b, "Host": host});
+    req[sub_resource] = json!("");
+    let mut call = simple("s3", name, true, req).resources(
+        json!([{"accountId": c.w.account, "type": "AWS::S3::Bucket", "ARN": c.w.s3_arn(&b)}]),
+    );
+    call.host = Some(host);
+    call
+}
+
 fn simple(service: &'static str, name: &str, read_only: bool, req: Value) -> Call {
     Call::new(service, name, read_only).req(req)
 }
@@ -884,52 +898,17 @@ const AUDIT: &[(u32, Build)] = &[
         s3::get_bucket_location(&w, &b, r)
     }),
     (2, |c, r| {
-        let b = pick_str(r, &c.a.res.buckets).to_string();
-        let host = format!("{b}.s3.{}.{}", c.region, c.w.dns_suffix);
-        let mut call = simple(
-            "s3",
-            "GetBucketPolicy",
-            true,
-            json!({"bucketName": b, "Host": host, "policy": ""}),
-        )
-        .resources(
-            json!([{"accountId": c.w.account, "type": "AWS::S3::Bucket", "ARN": c.w.s3_arn(&b)}]),
-        );
-        call.host = Some(host);
+        let mut call = bucket_read(c, r, "GetBucketPolicy", "policy");
         if r.chance(400) {
             call = call.fail("NoSuchBucketPolicy", "The bucket policy does not exist");
         }
         call
     }),
     (2, |c, r| {
-        let b = pick_str(r, &c.a.res.buckets).to_string();
-        let host = format!("{b}.s3.{}.{}", c.region, c.w.dns_suffix);
-        let mut call = simple(
-            "s3",
-            "GetBucketEncryption",
-            true,
-            json!({"bucketName": b, "Host": host, "encryption": ""}),
-        )
-        .resources(
-            json!([{"accountId": c.w.account, "type": "AWS::S3::Bucket", "ARN": c.w.s3_arn(&b)}]),
-        );
-        call.host = Some(host);
-        call
+        bucket_read(c, r, "GetBucketEncryption", "encryption")
     }),
     (2, |c, r| {
-        let b = pick_str(r, &c.a.res.buckets).to_string();
-        let host = format!("{b}.s3.{}.{}", c.region, c.w.dns_suffix);
-        let mut call = simple(
-            "s3",
-            "GetBucketPublicAccessBlock",
-            true,
-            json!({"bucketName": b, "Host": host, "publicAccessBlock": ""}),
-        )
-        .resources(
-            json!([{"accountId": c.w.account, "type": "AWS::S3::Bucket", "ARN": c.w.s3_arn(&b)}]),
-        );
-        call.host = Some(host);
-        call
+        bucket_read(c, r, "GetBucketPublicAccessBlock", "publicAccessBlock")
     }),
     (3, |_, _| ec2::describe_security_groups()),
     (2, |_, _| ec2::describe_vpcs()),
