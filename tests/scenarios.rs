@@ -639,3 +639,125 @@ fn scenarios_are_deterministic() {
         assert!(quiet.summary.events < a.summary.events, "{name}");
     }
 }
+
+/// A scenario planted inside realistic background traffic (several
+/// accounts, each with its own 1-3 % error rate) is found by window
+/// detection alone: the outage is the planted account's sustained errors,
+/// not the background summed over unrelated accounts, and only changes in
+/// that account that touched what failed are credited.
+#[test]
+fn planted_scenario_is_found_in_scale_noise() {
+    use backtrail::synth::scale::{ScaleOptions, write_scale};
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let plant_at = chrono::DateTime::parse_from_rfc3339("2026-03-07T01:00:00Z")
+        .unwrap()
+        .timestamp();
+    let summary = write_scale(
+        &ScaleOptions {
+            events: 40_000,
+            accounts: 3,
+            regions: 2,
+            days: 2,
+            scenario: Some("agent-env-rebuild".into()),
+            plant_at: Some(plant_at),
+            ..ScaleOptions::default()
+        },
+        &data,
+    )
+    .unwrap();
+    let lake = tmp.path().join("lake");
+    let (code, s) = common::ingest(&[&data], &lake, &[]);
+    assert_eq!(code, 0, "{s}");
+    let out = common::bin()
+        .args(["incident", "--format", "json", "--identities", "show"])
+        .arg("--lake")
+        .arg(&lake)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let a: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let key = |label: &str| {
+        summary
+            .key_events
+            .iter()
+            .find(|k| k.label == label)
+            .unwrap_or_else(|| panic!("no key event {label}"))
+    };
+    let explain = || {
+        format!(
+            "window {} .. {} ({}); roots {:?}; candidates {}",
+            a["window"]["start"],
+            a["window"]["end"],
+            a["window"]["how"],
+            a["root_causes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| format!("{} {}", r["iam_action"], r["event_id"]))
+                .collect::<Vec<_>>(),
+            serde_json::to_string(&a["candidates"]).unwrap()
+        )
+    };
+    assert_eq!(a["window"]["detected"], true);
+    let roots: Vec<&str> = a["root_causes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["event_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        roots,
+        [key("root_cause").event_id.as_str()],
+        "{}",
+        explain()
+    );
+    // The window spans the outage and starts with it.
+    assert_eq!(
+        a["impact"]["first_error"],
+        key("outage_first_error").event_time.as_str(),
+        "{}",
+        explain()
+    );
+    let (start, end) = (
+        a["window"]["start"].as_str().unwrap(),
+        a["window"]["end"].as_str().unwrap(),
+    );
+    assert!(
+        start <= key("root_cause").event_time.as_str(),
+        "{}",
+        explain()
+    );
+    assert!(
+        end > key("outage_last_error").event_time.as_str(),
+        "{}",
+        explain()
+    );
+    assert_eq!(
+        a["recovery"]["event_id"],
+        key("recovery").event_id.as_str(),
+        "{}",
+        explain()
+    );
+    // Failures are credited only to changes in the failing account.
+    let account = key("root_cause")
+        .actor
+        .split(':')
+        .nth(4)
+        .unwrap()
+        .to_string();
+    for c in a["candidates"].as_array().unwrap() {
+        if c["matched_failures"].as_u64().unwrap() > 0 {
+            let actor = c["actor"].as_str().unwrap();
+            assert!(
+                actor.contains(&account),
+                "{actor} credited outside {account}: {}",
+                explain()
+            );
+        }
+    }
+}

@@ -153,8 +153,8 @@ pub const AUTOMATION_USER_AGENT_TOKENS: &[&str] = &[
 ];
 
 fn contains_ci(hay: &str, needle: &str) -> bool {
-    hay.to_ascii_lowercase()
-        .contains(&needle.to_ascii_lowercase())
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    n.is_empty() || h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
 }
 
 /// `app/<id>` in a user agent naming an agent (SDK app IDs).

@@ -403,6 +403,11 @@ fn walk(v: &Value, key: &str, out: &mut BTreeSet<String>, depth: usize) {
     }
 }
 
+/// Identifiers (ARNs, names, IDs) a parsed JSON payload names.
+pub fn identifiers_in_value(v: &Value, out: &mut BTreeSet<String>) {
+    walk(v, "", out, 0);
+}
+
 /// Identifiers (ARNs, names, IDs) a JSON payload names.
 pub fn identifiers(json: Option<&str>, out: &mut BTreeSet<String>) {
     if let Some(v) = json.and_then(|t| serde_json::from_str::<Value>(t).ok()) {

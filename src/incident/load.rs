@@ -236,6 +236,8 @@ fn frame_to_events(df: &DataFrame) -> PolarsResult<Vec<Ev>> {
 #[derive(Debug, Clone)]
 pub struct ErrorMinute {
     pub minute: i64,
+    /// The account the call was made to (`recipientAccountId`, else the caller's).
+    pub account: String,
     pub source: String,
     pub error_code: String,
     pub count: u32,
@@ -257,6 +259,7 @@ pub fn error_minutes(lake: &Lake, range: Option<(i64, i64)>) -> Result<Vec<Error
     }
     let mut lf = lf.filter(col("error_code").is_not_null()).select([
         (col("event_time").cast(DataType::Int64) / lit(60_000_000i64)).alias("minute"),
+        coalesce(&[col("recipient_account_id"), col("account_id"), lit("")]).alias("account"),
         col("event_source"),
         col("error_code"),
     ]);
@@ -268,24 +271,34 @@ pub fn error_minutes(lake: &Lake, range: Option<(i64, i64)>) -> Result<Vec<Error
         );
     }
     let df = lf
-        .group_by([col("minute"), col("event_source"), col("error_code")])
+        .group_by([
+            col("minute"),
+            col("account"),
+            col("event_source"),
+            col("error_code"),
+        ])
         .agg([len().alias("n")])
-        .sort(["minute", "event_source", "error_code"], Default::default())
+        .sort(
+            ["minute", "account", "event_source", "error_code"],
+            Default::default(),
+        )
         .collect()
         .map_err(|e| query::polars_error("error-minutes", "", e))?;
     let m = df.column("minute").and_then(|c| c.i64().cloned());
+    let a = df.column("account").and_then(|c| c.str().cloned());
     let s = df.column("event_source").and_then(|c| c.str().cloned());
     let c = df.column("error_code").and_then(|c| c.str().cloned());
     let n = df
         .column("n")
         .and_then(|c| c.cast(&DataType::UInt32))
         .and_then(|c| c.u32().cloned());
-    let (Ok(m), Ok(s), Ok(c), Ok(n)) = (m, s, c, n) else {
+    let (Ok(m), Ok(a), Ok(s), Ok(c), Ok(n)) = (m, a, s, c, n) else {
         return Ok(Vec::new());
     };
     Ok((0..df.height())
         .map(|i| ErrorMinute {
             minute: m.get(i).unwrap_or(0) * 60_000_000,
+            account: a.get(i).unwrap_or_default().to_string(),
             source: s.get(i).unwrap_or_default().to_string(),
             error_code: c.get(i).unwrap_or_default().to_string(),
             count: n.get(i).unwrap_or(0),

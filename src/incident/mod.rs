@@ -66,23 +66,77 @@ struct Facts {
     risk: Risk,
 }
 
-fn facts(e: &Ev, mints: &HashMap<String, Mint>, evs: &[Ev], cfg: &Config) -> Facts {
-    let minted = provenance::minted_by(e, mints).map(|m| Minted {
-        via_web_identity: m.via_web_identity,
-        via_saml: m.via_saml,
-        cross_account: m.cross_account,
-    });
-    let actor = actors::classify(&e.identity(), minted.unwrap_or_default(), cfg);
-    let _ = evs;
-    let params: Value = e
-        .request_parameters
-        .as_deref()
-        .and_then(|t| serde_json::from_str(t).ok())
-        .unwrap_or(Value::Null);
+/// The fields of an event that decide its actor (see [`actors::classify`]).
+type ActorKey<'a> = (
+    [Option<&'a str>; 11],
+    Option<bool>,
+    &'a str,
+    bool,
+    (bool, bool, bool),
+);
+
+fn facts<'a>(
+    e: &'a Ev,
+    mints: &HashMap<String, Mint>,
+    cfg: &Config,
+    cache: &mut HashMap<ActorKey<'a>, Actor>,
+) -> Facts {
+    let minted = provenance::minted_by(e, mints)
+        .map(|m| Minted {
+            via_web_identity: m.via_web_identity,
+            via_saml: m.via_saml,
+            cross_account: m.cross_account,
+        })
+        .unwrap_or_default();
+    // Events of one session share their identity: classify it once.
+    let id = e.identity();
+    let key: ActorKey<'a> = (
+        [
+            e.identity_type.as_deref(),
+            e.arn.as_deref(),
+            e.principal_id.as_deref(),
+            e.account_id.as_deref(),
+            e.user_name.as_deref(),
+            e.invoked_by.as_deref(),
+            e.issuer_arn.as_deref(),
+            e.issuer_name.as_deref(),
+            e.user_agent.as_deref(),
+            e.web_id_provider.as_deref(),
+            e.identity_provider.as_deref(),
+        ],
+        e.console,
+        e.source.as_str(),
+        e.name == "ConsoleLogin",
+        (
+            minted.via_web_identity,
+            minted.via_saml,
+            minted.cross_account,
+        ),
+    );
+    let actor = cache
+        .entry(key)
+        .or_insert_with(|| actors::classify(&id, minted, cfg))
+        .clone();
+    // A successful read changes nothing and names nothing the analysis
+    // follows (credentials and sign-ins aside): its payload is not parsed.
+    let skip = !e.failed()
+        && e.read_only == Some(true)
+        && !e.action.starts_with("sts:")
+        && !e.action.starts_with("signin:");
     let mut ids = BTreeSet::new();
-    identifiers(e.request_parameters.as_deref(), &mut ids);
-    if !e.failed() {
-        identifiers(e.response_elements.as_deref(), &mut ids);
+    let params: Value = if skip {
+        Value::Null
+    } else {
+        e.request_parameters
+            .as_deref()
+            .and_then(|t| serde_json::from_str(t).ok())
+            .unwrap_or(Value::Null)
+    };
+    if !skip {
+        classify::identifiers_in_value(&params, &mut ids);
+        if !e.failed() {
+            identifiers(e.response_elements.as_deref(), &mut ids);
+        }
     }
     if let Some(m) = &e.error_message {
         identifiers_in_text(m, &mut ids);
@@ -223,8 +277,8 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
         .ok_or_else(|| IncidentError::NoOutage("the lake holds no events".into()))?;
 
     // 1. The window.
-    let (start, end, detected, how) = match (opts.from, opts.to) {
-        (Some(f), Some(t)) => (f, t, false, "given with --from/--to".to_string()),
+    let (start, end, detected, how, outage_account) = match (opts.from, opts.to) {
+        (Some(f), Some(t)) => (f, t, false, "given with --from/--to".to_string(), None),
         _ => {
             let search = opts.around.map(|a| (a - 48 * HOUR, a + 48 * HOUR));
             let minutes = load::error_minutes(lake, search)?;
@@ -234,8 +288,16 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
                     d.end,
                     true,
                     format!(
-                        "detected from {} per minute: {} errors; threshold {:.1} per 5 minutes over a baseline median of {:.1}{}",
+                        "detected from {} per minute{}, each account and service against its own baseline: {} errors; threshold {:.1} per 5 minutes over a baseline median of {:.1}{}",
                         d.signal,
+                        d.account
+                            .as_ref()
+                            .map(|a| if d.series.is_empty() {
+                                format!(" in account {a}")
+                            } else {
+                                format!(" in account {a} ({})", d.series.join(", "))
+                            })
+                            .unwrap_or_default(),
                         d.errors,
                         d.threshold_per_5min,
                         d.baseline_per_5min,
@@ -243,6 +305,7 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
                             .map(|a| format!("; the episode nearest --around {}", iso(a)))
                             .unwrap_or_default()
                     ),
+                    d.account,
                 ),
                 None => {
                     return Err(IncidentError::NoOutage(format!(
@@ -261,17 +324,22 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
     let load_to = end + 30 * MIN;
     let evs = load::events(lake, opts.queries.as_deref(), load_from, load_to)?;
     let mints = provenance::mints(&evs);
+    let mut actor_cache = HashMap::new();
     let fx: Vec<Facts> = evs
         .iter()
-        .map(|e| facts(e, &mints, &evs, &opts.config))
+        .map(|e| facts(e, &mints, &opts.config, &mut actor_cache))
         .collect();
+    drop(actor_cache);
 
-    // 3. The failures in the window.
+    // 3. The failures in the window (of the outage's account, when the
+    // window was detected from one account's errors).
+    let in_outage = |e: &Ev| outage_account.as_deref().is_none_or(|a| account_of(e) == a);
     let failing: Vec<usize> = (0..evs.len())
         .filter(|&i| {
             let e = &evs[i];
             e.time >= start
                 && e.time < end
+                && in_outage(e)
                 && e.error_code.as_deref().map(error_class).is_some_and(|c| {
                     c.is_breakage() || (!detected && c != ErrorClass::AccessDenied)
                 })
@@ -282,6 +350,7 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
             .filter(|&i| {
                 evs[i].time >= start
                     && evs[i].time < end
+                    && in_outage(&evs[i])
                     && evs[i].failed()
                     && error_class(evs[i].error_code.as_deref().unwrap_or(""))
                         != ErrorClass::AccessDenied
@@ -301,30 +370,50 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
                 && !evs[i].action.starts_with("signin:")
         })
         .collect();
+    // A service acts in the account of the request that caused it: the
+    // requests are indexed by (account, service), in time order.
+    let mut requests_by: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+    for &r in &requests {
+        requests_by
+            .entry((account_of(&evs[r]), service_of(&evs[r].action)))
+            .or_default()
+            .push(r);
+    }
+    for v in requests_by.values_mut() {
+        v.sort_by_key(|&r| (evs[r].time, r));
+    }
     let mut service_actions: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     let mut on_behalf: HashMap<usize, usize> = HashMap::new();
     for (i, e) in evs.iter().enumerate() {
-        if fx[i].actor.kind != Kind::Service || e.failed() {
+        // A service's reads, and the credentials it fetches for its own
+        // workloads (EC2 instance profiles, Lambda execution roles), are not
+        // work done on a request's behalf.
+        if fx[i].actor.kind != Kind::Service || !e.mutating() || e.action.starts_with("sts:") {
             continue;
         }
         let Some(svc) = invoked_service(e) else {
             continue;
         };
-        let best = requests
+        let Some(pool) = requests_by.get(&(account_of(e), svc.as_str())) else {
+            continue;
+        };
+        let lo = pool.partition_point(|&r| evs[r].time < e.time - 2 * HOUR);
+        let hi = pool.partition_point(|&r| evs[r].time <= e.time + MIN);
+        let in_range = &pool[lo..hi];
+        // The latest request of the same session or naming the same
+        // resources, else the latest request of the service.
+        let related = |r: usize| {
+            let same_session = evs[r].access_key_id.is_some()
+                && evs[r].access_key_id == e.access_key_id
+                || (evs[r].arn.is_some() && evs[r].arn == e.arn);
+            same_session || !fx[r].ids.is_disjoint(&fx[i].ids)
+        };
+        let best = in_range
             .iter()
+            .rev()
             .copied()
-            .filter(|&r| {
-                service_of(&evs[r].action) == svc
-                    && evs[r].time <= e.time + MIN
-                    && e.time - evs[r].time <= 2 * HOUR
-            })
-            .max_by_key(|&r| {
-                let same_session = evs[r].access_key_id.is_some()
-                    && evs[r].access_key_id == e.access_key_id
-                    || (evs[r].arn.is_some() && evs[r].arn == e.arn);
-                let overlap = !fx[r].ids.is_disjoint(&fx[i].ids);
-                (same_session || overlap, evs[r].time)
-            });
+            .find(|&r| related(r))
+            .or_else(|| in_range.last().copied());
         if let Some(r) = best {
             service_actions.entry(r).or_default().push(i);
             on_behalf.insert(i, r);
@@ -345,14 +434,42 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
         let ids = touched(&fx, &service_actions, i);
         cand_ids.push((i, ids));
     }
+    // A failure is credited only to a change it plausibly depends on: one
+    // in its own account, or one whose shared identifier is an ARN in the
+    // changed account (a resource shared across accounts). Names alone
+    // repeat across accounts (`prod/db-credentials` in each).
+    let mut by_id: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (k, (_, ids)) in cand_ids.iter().enumerate() {
+        for id in ids {
+            by_id.entry(id.as_str()).or_default().push(k);
+        }
+    }
     let mut credit: HashMap<usize, u64> = HashMap::new();
     for &f in &failing {
-        let best = cand_ids
-            .iter()
-            .filter(|(c, ids)| evs[*c].time <= evs[f].time && !fx[f].ids.is_disjoint(ids))
-            .max_by_key(|(c, _)| (fx[*c].risk, evs[*c].time, *c));
-        if let Some((c, _)) = best {
-            *credit.entry(*c).or_default() += 1;
+        let fa = account_of(&evs[f]);
+        let mut best: Option<usize> = None;
+        for id in &fx[f].ids {
+            for &k in by_id
+                .get(id.as_str())
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+            {
+                let c = cand_ids[k].0;
+                if evs[c].time > evs[f].time {
+                    continue;
+                }
+                let ca = account_of(&evs[c]);
+                if ca != fa && arn_account(id) != Some(ca) {
+                    continue;
+                }
+                let key = |c: usize| (fx[c].risk, evs[c].time, c);
+                if best.is_none_or(|b| key(c) > key(b)) {
+                    best = Some(c);
+                }
+            }
+        }
+        if let Some(c) = best {
+            *credit.entry(c).or_default() += 1;
         }
     }
     let mut cands: Vec<(f64, usize, u64, Vec<String>)> = Vec::new();
@@ -406,6 +523,7 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
                 && primary_name(&fx[c].params).as_deref() == Some(name.as_str())
         })
     };
+    let mut recreated: HashMap<usize, Option<usize>> = HashMap::new();
     let mut roots: Vec<usize> = Vec::new();
     let mut root_why: HashMap<usize, (f64, Vec<String>)> = HashMap::new();
     if let Some(top) = cands.first() {
@@ -424,9 +542,10 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
             if c.0 >= 0.75 * top.0
                 && (c.2 > 0 || roots.is_empty())
                 && independent
-                && !roots.iter().any(|&r| recreate_of(r) == Some(c.1))
+                && !roots.iter().any(|r| recreated[r] == Some(c.1))
             {
                 roots.push(c.1);
+                recreated.insert(c.1, recreate_of(c.1));
                 root_why.insert(c.1, (c.0, c.3.clone()));
             }
         }
@@ -474,7 +593,13 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
         }
     }
     let relevant = |i: usize| -> bool {
-        let ids = touched(&fx, &service_actions, i);
+        let mut ids = touched(&fx, &service_actions, i);
+        // A workload naming itself (an instance's agent reporting its own
+        // instance ID) does not change what failed.
+        if let Some((role, session)) = evs[i].arn.as_deref().and_then(actors::role_session) {
+            ids.remove(role);
+            ids.remove(session);
+        }
         !ids.is_disjoint(&impacted)
             || !ids.is_disjoint(&root_ids)
             || !ids.is_disjoint(&workload_names)
@@ -600,12 +725,12 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
         BTreeMap::new();
     for (i, e) in evs.iter().enumerate() {
         let a = &fx[i].actor;
-        let minted = provenance::minted_by(e, &mints);
-        let behalf = on_behalf_of(&evs, &fx, &mints, i);
-        let cred = minted.map(|m| format!("{} by {}", evs[m.event].action, fx[m.event].actor.id));
-        let entry = actor_map
-            .entry(a.id.clone())
-            .or_insert_with(|| (a.clone(), 0, behalf.clone(), cred.clone()));
+        let entry = match actor_map.get_mut(&a.id) {
+            Some(x) => x,
+            None => actor_map
+                .entry(a.id.clone())
+                .or_insert_with(|| (a.clone(), 0, None, None)),
+        };
         entry.1 += 1;
         // A principal's kind is its identity's: a human's session used by an
         // agent tool stays a human actor (the event itself is the agent's).
@@ -620,10 +745,11 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
             entry.0 = a.clone();
         }
         if entry.2.is_none() {
-            entry.2 = behalf;
+            entry.2 = on_behalf_of(&evs, &fx, &mints, i);
         }
         if entry.3.is_none() {
-            entry.3 = cred;
+            entry.3 = provenance::minted_by(e, &mints)
+                .map(|m| format!("{} by {}", evs[m.event].action, fx[m.event].actor.id));
         }
     }
     // In the chain, each event keeps its own classification.
@@ -811,11 +937,11 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
             risk: risk_str(fx[*i].risk).into(),
         })
         .collect();
-    let accounts: BTreeSet<String> = evs
+    let accounts: BTreeSet<&str> = evs
         .iter()
-        .filter_map(|e| e.recipient_account.clone())
+        .filter_map(|e| e.recipient_account.as_deref())
         .collect();
-    let regions: BTreeSet<String> = evs.iter().filter_map(|e| e.region.clone()).collect();
+    let regions: BTreeSet<&str> = evs.iter().filter_map(|e| e.region.as_deref()).collect();
     let files: BTreeSet<&str> = evs.iter().map(|e| e.source_file.as_str()).collect();
     let recovery_out = recovery.map(|i| Recovery {
         event_id: evs[i].id.clone(),
@@ -871,8 +997,8 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
             lake_start: iso(range.0),
             lake_end: iso(range.1),
             events_in_analysis: evs.len() as u64,
-            accounts: accounts.into_iter().collect(),
-            regions: regions.into_iter().collect(),
+            accounts: accounts.into_iter().map(str::to_string).collect(),
+            regions: regions.into_iter().map(str::to_string).collect(),
             source_files: files.len() as u64,
             gaps,
             logging_changes: logging
@@ -901,8 +1027,15 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
         .filter_map(|(i, e)| {
             let class = if Some(i) == recovery {
                 "recovery"
+            } else if e.failed() {
+                "error"
+            } else if !e.mutating() {
+                "read"
             } else {
-                event_class(e)
+                match fx[i].risk {
+                    Risk::Destructive | Risk::Guardrail => "destructive",
+                    _ => "change",
+                }
             };
             (class != "read").then(|| TimelineEvent {
                 time: iso(e.time),
@@ -934,6 +1067,32 @@ fn touched(
         ids.extend(fx[s].ids.iter().cloned());
     }
     ids
+}
+
+/// An event's request parameters (parsed again when its facts skipped them).
+fn params_of(e: &Ev, f: &Facts) -> Option<Value> {
+    if !f.params.is_null() {
+        return Some(f.params.clone());
+    }
+    e.request_parameters
+        .as_deref()
+        .and_then(|t| serde_json::from_str(t).ok())
+}
+
+/// The account a call was made to.
+fn account_of(e: &Ev) -> &str {
+    e.recipient_account
+        .as_deref()
+        .or(e.account_id.as_deref())
+        .unwrap_or("")
+}
+
+/// The account field of an ARN.
+fn arn_account(id: &str) -> Option<&str> {
+    id.starts_with("arn:")
+        .then(|| id.split(':').nth(4))
+        .flatten()
+        .filter(|a| !a.is_empty())
 }
 
 fn session_key(e: &Ev) -> String {
@@ -1166,7 +1325,7 @@ fn contributing(
                 && e.time - c.time <= 24 * HOUR
                 && ((c.dry_run && c.action == e.action)
                     || (matches!(c.name.as_str(), "CreateChangeSet" | "DescribeChangeSet")
-                        && primary_name(&fx[i].params) == name))
+                        && params_of(c, &fx[i]).as_ref().and_then(primary_name) == name))
         });
         if !previewed {
             out.push(Factor {
@@ -1295,15 +1454,18 @@ fn dedup_factors(f: &mut Vec<Factor>) {
 /// Hours with no events from an account and region that logs in most
 /// hours (the rule is [`crate::coverage::gaps`]).
 fn logging_gaps(evs: &[Ev], from: i64, to: i64) -> Vec<Gap> {
-    let mut hours: BTreeMap<(String, String), BTreeSet<i64>> = BTreeMap::new();
+    let mut by: HashMap<(&str, &str), BTreeSet<i64>> = HashMap::new();
     for e in evs {
         if let (Some(a), Some(r)) = (&e.recipient_account, &e.region) {
-            hours
-                .entry((a.clone(), r.clone()))
+            by.entry((a.as_str(), r.as_str()))
                 .or_default()
                 .insert(e.time.div_euclid(HOUR));
         }
     }
+    let hours: BTreeMap<(String, String), BTreeSet<i64>> = by
+        .into_iter()
+        .map(|((a, r), h)| ((a.to_string(), r.to_string()), h))
+        .collect();
     crate::coverage::gaps(&hours, from, to)
 }
 
