@@ -20,9 +20,8 @@
 # events); backtrail's 1M ingests 3 x ~80 s; the two 5M ingests ~7 min each;
 # polars 3 x ~100 s. It needs about 15 GB of disk under BENCH_WORK and, for
 # polars at 1M events, several GB of RAM (3 GB at 200k events).
-# Caveat: `backtrail incident` took 145 s (single-threaded) on 500k events
-# here; until that is faster, the incident at 5M events may add tens of
-# minutes.
+# The incident stage took 145 s on 500k events before the incident analysis
+# became linear (now seconds); 5M events have not been measured yet.
 #
 # Where results go:
 #   - the table on stdout, progress on stderr;
