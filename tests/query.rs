@@ -91,7 +91,11 @@ fn every_library_query_runs_on_the_sample_lake_with_checked_results() {
     let hours = rows(lake, &["coverage-hours"]);
     let total: u64 = hours.iter().map(|r| r["events"].as_u64().unwrap()).sum();
     assert_eq!(total, 5999, "coverage-hours covers every event");
-    assert!(hours.iter().all(|r| r["hour"].as_str().is_some_and(|h| h.len() == 13)));
+    assert!(
+        hours
+            .iter()
+            .all(|r| r["hour"].as_str().is_some_and(|h| h.len() == 13))
+    );
     let files = rows(lake, &["coverage-files"]);
     assert_eq!(files[0]["events"], 5999);
     // And the whole library's row counts are pinned.
