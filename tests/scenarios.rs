@@ -669,18 +669,13 @@ fn planted_scenario_is_found_in_scale_noise() {
     let lake = tmp.path().join("lake");
     let (code, s) = common::ingest(&[&data], &lake, &[]);
     assert_eq!(code, 0, "{s}");
-    let out = common::bin()
-        .args(["incident", "--format", "json", "--identities", "show"])
-        .arg("--lake")
-        .arg(&lake)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = common::stdout_of(
+        common::bin()
+            .args(["incident", "--format", "json", "--identities", "show"])
+            .arg("--lake")
+            .arg(&lake),
     );
-    let a: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let a: Value = serde_json::from_slice(&out).unwrap();
     let key = |label: &str| {
         summary
             .key_events

@@ -494,8 +494,8 @@ struct Staged {
 struct Writer<'l> {
     lake: &'l Lake,
     run_id: String,
-    /// Per UTC day (days since the epoch): the chunks of events and their count.
-    buffers: BTreeMap<i64, (Vec<Vec<Event>>, usize)>,
+    /// Per UTC day (days since the epoch).
+    buffers: BTreeMap<i64, DayBuffer>,
     buffered_bytes: usize,
     limit: usize,
     seq: u64,
@@ -516,6 +516,14 @@ fn approx_bytes(ev: &Event) -> usize {
 }
 
 const DAY_US: i64 = 86_400_000_000;
+
+/// One day's buffered events, in the chunks the decoders sent.
+#[derive(Default)]
+struct DayBuffer {
+    chunks: Vec<Vec<Event>>,
+    events: usize,
+    bytes: usize,
+}
 
 impl Writer<'_> {
     /// Buffer a chunk of new events (moved whole, not event by event).
@@ -542,7 +550,7 @@ impl Writer<'_> {
             let Some(largest) = self
                 .buffers
                 .iter()
-                .max_by_key(|(_, (_, n))| *n)
+                .max_by_key(|(_, b)| b.events)
                 .map(|(k, _)| *k)
             else {
                 break;
@@ -553,20 +561,25 @@ impl Writer<'_> {
     }
 
     fn add(&mut self, day: i64, evs: Vec<Event>) {
-        self.buffered_bytes += evs.iter().map(approx_bytes).sum::<usize>();
+        let bytes: usize = evs.iter().map(approx_bytes).sum();
+        self.buffered_bytes += bytes;
         let b = self.buffers.entry(day).or_default();
-        b.1 += evs.len();
-        b.0.push(evs);
+        b.events += evs.len();
+        b.bytes += bytes;
+        b.chunks.push(evs);
     }
 
     fn flush_day(&mut self, day: i64) -> io::Result<()> {
-        let Some((chunks, n)) = self.buffers.remove(&day) else {
+        let Some(DayBuffer {
+            chunks,
+            events,
+            bytes,
+        }) = self.buffers.remove(&day)
+        else {
             return Ok(());
         };
-        self.buffered_bytes = self
-            .buffered_bytes
-            .saturating_sub(chunks.iter().flatten().map(approx_bytes).sum());
-        if n == 0 {
+        self.buffered_bytes = self.buffered_bytes.saturating_sub(bytes);
+        if events == 0 {
             return Ok(());
         }
         let date = event::time::date_string(day * DAY_US);

@@ -121,19 +121,35 @@ pub fn is_sidecar(path: &Path) -> bool {
     if !named || std::fs::metadata(path).map_or(true, |m| m.len() > 64 * 1024) {
         return false;
     }
-    let Ok(text) = std::fs::read_to_string(path) else {
-        return false;
-    };
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|text| read_sidecar(&text, String::new()))
+        .is_some_and(|f| f.hex.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// What a sidecar holds: the hex signature as text, or the `aws s3api
+/// head-object` output (or a bare metadata object) naming it.
+fn read_sidecar(text: &str, source: String) -> Option<Found> {
     let t = text.trim();
-    if t.starts_with('{') {
-        let v: Value = serde_json::from_str(t).unwrap_or(Value::Null);
-        let meta = v.get("Metadata").unwrap_or(&v);
-        ["signature", "x-amz-meta-signature"]
-            .iter()
-            .any(|k| meta.get(*k).is_some_and(Value::is_string))
-    } else {
-        !t.is_empty() && t.bytes().all(|b| b.is_ascii_hexdigit())
+    if !t.starts_with('{') {
+        return (!t.is_empty()).then(|| Found {
+            hex: t.to_string(),
+            algorithm: None,
+            source,
+        });
     }
+    let v: Value = serde_json::from_str(t).ok()?;
+    let meta = v.get("Metadata").unwrap_or(&v);
+    let get = |keys: &[&str]| {
+        keys.iter()
+            .find_map(|k| meta.get(*k).and_then(Value::as_str))
+            .map(str::to_string)
+    };
+    Some(Found {
+        hex: get(&["signature", "x-amz-meta-signature"])?,
+        algorithm: get(&["signature-algorithm", "x-amz-meta-signature-algorithm"]),
+        source,
+    })
 }
 
 /// The signature of the digest at `path`: the sidecar `<path>.signature`
@@ -142,37 +158,15 @@ pub fn find(path: &Path, doc: &DigestDoc) -> Option<Found> {
     let mut side = path.as_os_str().to_owned();
     side.push(super::scan::SIGNATURE_SUFFIX);
     let side = std::path::PathBuf::from(side);
-    if let Ok(text) = std::fs::read_to_string(&side) {
-        let t = text.trim();
-        let source = side.display().to_string();
-        if t.starts_with('{') {
-            // `aws s3api head-object` output, or a bare metadata object.
-            let v: Value = serde_json::from_str(t).unwrap_or(Value::Null);
-            let meta = v.get("Metadata").unwrap_or(&v);
-            let get = |keys: &[&str]| {
-                keys.iter()
-                    .find_map(|k| meta.get(*k).and_then(Value::as_str))
-                    .map(str::to_string)
-            };
-            if let Some(hex) = get(&["signature", "x-amz-meta-signature"]) {
-                return Some(Found {
-                    hex,
-                    algorithm: get(&["signature-algorithm", "x-amz-meta-signature-algorithm"]),
-                    source,
-                });
-            }
-        } else if !t.is_empty() {
-            return Some(Found {
-                hex: t.to_string(),
-                algorithm: None,
-                source,
-            });
-        }
-    }
-    doc.digest_signature.as_ref().map(|s| Found {
-        hex: s.trim().to_string(),
-        algorithm: None,
-        source: "its digestSignature field".into(),
+    let from_sidecar = std::fs::read_to_string(&side)
+        .ok()
+        .and_then(|text| read_sidecar(&text, side.display().to_string()));
+    from_sidecar.or_else(|| {
+        doc.digest_signature.as_ref().map(|s| Found {
+            hex: s.trim().to_string(),
+            algorithm: None,
+            source: "its digestSignature field".into(),
+        })
     })
 }
 
