@@ -6,10 +6,12 @@
 //! that [`schema::reconstruct`] gives back a record equal, as a JSON value,
 //! to the original.
 
+pub mod canonical;
 pub mod derive;
 pub mod schema;
 pub mod time;
 
+use canonical::Node;
 use serde::Deserialize;
 use serde::de::{MapAccess, Visitor};
 use serde_json::value::RawValue;
@@ -157,10 +159,10 @@ fn as_str<'a>(raw: &'a RawValue) -> Option<Cow<'a, str>> {
 }
 
 /// A boolean, tolerating the string forms CloudTrail and exports use.
-fn tolerant_bool(v: &Value) -> Option<bool> {
+fn tolerant_bool(v: &Node<'_>) -> Option<bool> {
     match v {
-        Value::Bool(b) => Some(*b),
-        Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
+        Node::Bool(b) => Some(*b),
+        Node::Str(s) => match s.trim().to_ascii_lowercase().as_str() {
             "true" | "yes" => Some(true),
             "false" | "no" => Some(false),
             _ => None,
@@ -169,66 +171,14 @@ fn tolerant_bool(v: &Value) -> Option<bool> {
     }
 }
 
-fn value_str(v: &Value, path: &[&str]) -> Option<String> {
-    let mut cur = v;
-    for p in path {
-        cur = cur.get(p)?;
-    }
-    match cur {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
-fn value_at<'v>(v: &'v Value, path: &[&str]) -> Option<&'v Value> {
-    let mut cur = v;
-    for p in path {
-        cur = cur.get(p)?;
-    }
-    Some(cur)
+fn value_str(v: &Node<'_>, path: &[&str]) -> Option<String> {
+    v.at(path)?.scalar_text()
 }
 
 /// The canonical form of a JSON value: keys sorted, no whitespace. Two
 /// records are "equal as JSON values" exactly when their canonical forms are.
 pub fn canonical_json(raw: &str) -> Result<String, serde_json::Error> {
-    let v: Value = serde_json::from_str(raw)?;
-    let mut out = String::with_capacity(raw.len());
-    write_canonical(&v, &mut out);
-    Ok(out)
-}
-
-/// Keys are sorted explicitly: another crate in the build may turn on
-/// serde_json's `preserve_order`, which keeps insertion order.
-fn write_canonical(v: &Value, out: &mut String) {
-    match v {
-        Value::Object(m) => {
-            let mut keys: Vec<&String> = m.keys().collect();
-            keys.sort();
-            out.push('{');
-            for (i, k) in keys.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                out.push_str(&serde_json::to_string(k).unwrap_or_default());
-                out.push(':');
-                write_canonical(&m[k], out);
-            }
-            out.push('}');
-        }
-        Value::Array(a) => {
-            out.push('[');
-            for (i, x) in a.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_canonical(x, out);
-            }
-            out.push(']');
-        }
-        scalar => out.push_str(&serde_json::to_string(scalar).unwrap_or_default()),
-    }
+    Ok(canonical::parse(raw)?.canonical())
 }
 
 /// Hash of the canonical form, hex (128 bits).
@@ -259,10 +209,10 @@ pub fn normalize(raw: &str, origin: Origin<'_>, max_bytes: usize) -> Result<Even
     }
     let obj: RawObject<'_> =
         serde_json::from_str(raw).map_err(|e| RecordError::InvalidJson(e.to_string()))?;
-    let canonical = canonical_json(raw).map_err(|e| RecordError::InvalidJson(e.to_string()))?;
+    let tree = canonical::parse(raw).map_err(|e| RecordError::InvalidJson(e.to_string()))?;
 
     let mut ev = Event {
-        record_hash: record_hash(&canonical),
+        record_hash: record_hash(&tree.canonical()),
         source_file: origin.source_file.to_string(),
         source_index: origin.source_index,
         source_format: origin.source_format.to_string(),
@@ -281,12 +231,14 @@ pub fn normalize(raw: &str, origin: Origin<'_>, max_bytes: usize) -> Result<Even
     // them, so no column or `extra` entry can hold a value the record lost.
     for (key, raw) in last_occurrences(&obj.0) {
         let key: &str = key.as_ref();
+        // The parsed value of this key (its last occurrence, as here).
+        let node = tree.get(key).unwrap_or(&Node::Null);
         macro_rules! string_col {
             ($field:ident) => {{
                 match as_str(raw) {
                     Some(s) => ev.$field = Some(s.into_owned()),
                     None => {
-                        ev.$field = tolerant_string(raw);
+                        ev.$field = tolerant_string(node);
                         extra.push((key, raw));
                     }
                 }
@@ -294,9 +246,8 @@ pub fn normalize(raw: &str, origin: Origin<'_>, max_bytes: usize) -> Result<Even
         }
         macro_rules! bool_col {
             ($field:ident) => {{
-                let v: Value = serde_json::from_str(raw.get()).unwrap_or(Value::Null);
-                ev.$field = tolerant_bool(&v);
-                if !v.is_boolean() {
+                ev.$field = tolerant_bool(node);
+                if !matches!(node, Node::Bool(_)) {
                     extra.push((key, raw));
                 }
             }};
@@ -355,30 +306,24 @@ pub fn normalize(raw: &str, origin: Origin<'_>, max_bytes: usize) -> Result<Even
             "insightDetails" => json_col!(insight_details),
             "addendum" => {
                 json_col!(addendum);
-                if let Ok(v) = serde_json::from_str::<Value>(raw.get()) {
-                    ev.addendum_reason = value_str(&v, &["reason"]);
-                    ev.addendum_original_event_id = value_str(&v, &["originalEventID"]);
-                }
+                ev.addendum_reason = value_str(node, &["reason"]);
+                ev.addendum_original_event_id = value_str(node, &["originalEventID"]);
             }
             "userIdentity" => {
                 json_col!(user_identity);
-                if let Ok(v) = serde_json::from_str::<Value>(raw.get()) {
-                    flatten_identity(&mut ev, &v);
-                }
+                flatten_identity(&mut ev, node);
             }
             "tlsDetails" => {
-                let v: Value = serde_json::from_str(raw.get()).unwrap_or(Value::Null);
-                ev.tls_version = value_str(&v, &["tlsVersion"]);
-                ev.tls_cipher_suite = value_str(&v, &["cipherSuite"]);
-                ev.tls_client_provided_host_header = value_str(&v, &["clientProvidedHostHeader"]);
-                if schema::tls_value(&ev) != Some(v) {
+                ev.tls_version = value_str(node, &["tlsVersion"]);
+                ev.tls_cipher_suite = value_str(node, &["cipherSuite"]);
+                ev.tls_client_provided_host_header = value_str(node, &["clientProvidedHostHeader"]);
+                if schema::tls_value(&ev) != Some(node.to_value()) {
                     extra.push((key, raw));
                 }
             }
             "resources" => {
-                let v: Value = serde_json::from_str(raw.get()).unwrap_or(Value::Null);
-                ev.resources = resources_of(&v);
-                if schema::resources_value(ev.resources.as_deref()) != Some(v) {
+                ev.resources = resources_of(node);
+                if schema::resources_value(ev.resources.as_deref()) != Some(node.to_value()) {
                     extra.push((key, raw));
                 }
             }
@@ -464,10 +409,9 @@ fn last_occurrences<'o, 'a>(
 
 /// A string column's best reading of a non-string value (numbers, bools);
 /// the original stays in `extra`.
-fn tolerant_string(raw: &RawValue) -> Option<String> {
-    match serde_json::from_str::<Value>(raw.get()).ok()? {
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
+fn tolerant_string(v: &Node<'_>) -> Option<String> {
+    match v {
+        Node::Num(_) | Node::Bool(_) => v.scalar_text(),
         _ => None,
     }
 }
@@ -494,8 +438,10 @@ fn extra_json(pairs: &[(&str, &RawValue)]) -> String {
     out
 }
 
-fn resources_of(v: &Value) -> Option<Vec<Resource>> {
-    let arr = v.as_array()?;
+fn resources_of(v: &Node<'_>) -> Option<Vec<Resource>> {
+    let Node::Arr(arr) = v else {
+        return None;
+    };
     Some(
         arr.iter()
             .map(|r| Resource {
@@ -507,7 +453,7 @@ fn resources_of(v: &Value) -> Option<Vec<Resource>> {
     )
 }
 
-fn flatten_identity(ev: &mut Event, ui: &Value) {
+fn flatten_identity(ev: &mut Event, ui: &Node<'_>) {
     ev.identity_type = value_str(ui, &["type"]);
     ev.principal_id = value_str(ui, &["principalId"]);
     ev.arn = value_str(ui, &["arn"]);
@@ -527,8 +473,9 @@ fn flatten_identity(ev: &mut Event, ui: &Value) {
         ui,
         &["sessionContext", "webIdFederationData", "federatedProvider"],
     );
-    ev.mfa_authenticated =
-        value_at(ui, &["sessionContext", "attributes", "mfaAuthenticated"]).and_then(tolerant_bool);
+    ev.mfa_authenticated = ui
+        .at(&["sessionContext", "attributes", "mfaAuthenticated"])
+        .and_then(tolerant_bool);
     ev.session_creation_time = value_str(ui, &["sessionContext", "attributes", "creationDate"])
         .and_then(|s| time::parse_record_time(&s))
         .map(|t| time::to_micros(&t));
@@ -536,7 +483,7 @@ fn flatten_identity(ev: &mut Event, ui: &Value) {
         .or_else(|| value_str(ui, &["sourceIdentity"]));
     ev.on_behalf_of_user_id = value_str(ui, &["onBehalfOf", "userId"]);
     ev.on_behalf_of_identity_store_arn = value_str(ui, &["onBehalfOf", "identityStoreArn"]);
-    ev.in_scope_of = value_at(ui, &["inScopeOf"]).map(|v| v.to_string());
+    ev.in_scope_of = ui.get("inScopeOf").map(|v| v.to_value().to_string());
 }
 
 /// Parse a JSON text into a `Map`, for callers that need an object.

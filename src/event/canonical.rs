@@ -1,0 +1,304 @@
+//! A record parsed once into a borrowed tree, for its canonical form (the
+//! record hash) and for reading nested fields.
+//!
+//! Strings without escapes borrow from the input and objects are plain
+//! vectors: no map is built, no key is hashed. The canonical form is the one
+//! `serde_json::Value` would give with its keys sorted: keys in bytewise
+//! order, the last of duplicated keys wins, numbers as `serde_json::Number`
+//! prints them, strings escaped as `serde_json` escapes them, no whitespace.
+//! It is parsed by `serde_json` itself, so what it accepts and its nesting
+//! limit are those of `Value`.
+
+use serde::Deserialize;
+use serde::de::{Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
+use std::borrow::Cow;
+use std::fmt;
+
+/// A JSON value borrowing its strings where it can.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Node<'a> {
+    Null,
+    Bool(bool),
+    Num(Number),
+    Str(Cow<'a, str>),
+    Arr(Vec<Node<'a>>),
+    /// Members in input order, duplicates included.
+    Obj(Vec<(Cow<'a, str>, Node<'a>)>),
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Node<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = Node<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_unit<E>(self) -> Result<Node<'a>, E> {
+                Ok(Node::Null)
+            }
+            fn visit_none<E>(self) -> Result<Node<'a>, E> {
+                Ok(Node::Null)
+            }
+            fn visit_bool<E>(self, b: bool) -> Result<Node<'a>, E> {
+                Ok(Node::Bool(b))
+            }
+            fn visit_u64<E>(self, n: u64) -> Result<Node<'a>, E> {
+                Ok(Node::Num(n.into()))
+            }
+            fn visit_i64<E>(self, n: i64) -> Result<Node<'a>, E> {
+                Ok(Node::Num(n.into()))
+            }
+            fn visit_f64<E>(self, f: f64) -> Result<Node<'a>, E> {
+                // As `Value` does: a float JSON cannot hold becomes null.
+                Ok(Number::from_f64(f).map_or(Node::Null, Node::Num))
+            }
+            fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Node<'a>, E> {
+                Ok(Node::Str(Cow::Borrowed(s)))
+            }
+            fn visit_str<E>(self, s: &str) -> Result<Node<'a>, E> {
+                Ok(Node::Str(Cow::Owned(s.to_owned())))
+            }
+            fn visit_string<E>(self, s: String) -> Result<Node<'a>, E> {
+                Ok(Node::Str(Cow::Owned(s)))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<Node<'a>, A::Error> {
+                let mut out = Vec::with_capacity(a.size_hint().unwrap_or(0).min(64));
+                while let Some(x) = a.next_element::<Node<'a>>()? {
+                    out.push(x);
+                }
+                Ok(Node::Arr(out))
+            }
+            fn visit_map<M: MapAccess<'de>>(self, mut m: M) -> Result<Node<'a>, M::Error> {
+                let mut out = Vec::with_capacity(m.size_hint().unwrap_or(0).min(64));
+                while let Some(k) = m.next_key::<Cow<'de, str>>()? {
+                    let v = m.next_value::<Node<'a>>()?;
+                    out.push((k, v));
+                }
+                Ok(Node::Obj(out))
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
+}
+
+/// Parse a JSON text.
+pub fn parse(text: &str) -> Result<Node<'_>, serde_json::Error> {
+    serde_json::from_str(text)
+}
+
+impl<'a> Node<'a> {
+    /// The value of an object's key; the last occurrence wins.
+    pub fn get(&self, key: &str) -> Option<&Node<'a>> {
+        match self {
+            Node::Obj(m) => m.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// The value at a path of object keys.
+    pub fn at(&self, path: &[&str]) -> Option<&Node<'a>> {
+        path.iter().try_fold(self, |cur, k| cur.get(k))
+    }
+
+    /// A scalar as text: strings as they are, numbers and booleans printed.
+    pub fn scalar_text(&self) -> Option<String> {
+        match self {
+            Node::Str(s) => Some(s.to_string()),
+            Node::Num(n) => Some(n.to_string()),
+            Node::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    }
+
+    /// The `serde_json::Value` this parses to.
+    pub fn to_value(&self) -> Value {
+        match self {
+            Node::Null => Value::Null,
+            Node::Bool(b) => Value::Bool(*b),
+            Node::Num(n) => Value::Number(n.clone()),
+            Node::Str(s) => Value::String(s.to_string()),
+            Node::Arr(a) => Value::Array(a.iter().map(Node::to_value).collect()),
+            Node::Obj(m) => {
+                let mut out = Map::new();
+                for (k, v) in m {
+                    out.insert(k.to_string(), v.to_value());
+                }
+                Value::Object(out)
+            }
+        }
+    }
+
+    /// Append the canonical form to `out`.
+    pub fn write_canonical(&self, out: &mut String) {
+        match self {
+            Node::Null => out.push_str("null"),
+            Node::Bool(true) => out.push_str("true"),
+            Node::Bool(false) => out.push_str("false"),
+            Node::Num(n) => out.push_str(&n.to_string()),
+            Node::Str(s) => write_str(s, out),
+            Node::Arr(a) => {
+                out.push('[');
+                for (i, x) in a.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    x.write_canonical(out);
+                }
+                out.push(']');
+            }
+            Node::Obj(m) => {
+                // Sort member indices by key; among equal keys the later
+                // member sorts last, and only that one is written.
+                let mut order: Vec<usize> = (0..m.len()).collect();
+                order.sort_by(|&a, &b| m[a].0.as_bytes().cmp(m[b].0.as_bytes()).then(a.cmp(&b)));
+                out.push('{');
+                let mut first = true;
+                for (pos, &i) in order.iter().enumerate() {
+                    let key = &m[i].0;
+                    if order.get(pos + 1).is_some_and(|&j| m[j].0 == *key) {
+                        continue;
+                    }
+                    if !first {
+                        out.push(',');
+                    }
+                    first = false;
+                    write_str(key, out);
+                    out.push(':');
+                    m[i].1.write_canonical(out);
+                }
+                out.push('}');
+            }
+        }
+    }
+
+    /// The canonical form.
+    pub fn canonical(&self) -> String {
+        let mut out = String::new();
+        self.write_canonical(&mut out);
+        out
+    }
+}
+
+/// A JSON string as `serde_json` writes it.
+fn write_str(s: &str, out: &mut String) {
+    let plain = s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\');
+    if plain {
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+    } else {
+        out.push_str(&serde_json::to_string(s).unwrap_or_default());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The reference: `serde_json::Value` with its keys sorted.
+    fn via_value(raw: &str) -> String {
+        fn write(v: &Value, out: &mut String) {
+            match v {
+                Value::Object(m) => {
+                    let mut keys: Vec<&String> = m.keys().collect();
+                    keys.sort();
+                    out.push('{');
+                    for (i, k) in keys.into_iter().enumerate() {
+                        if i > 0 {
+                            out.push(',');
+                        }
+                        out.push_str(&serde_json::to_string(k).unwrap());
+                        out.push(':');
+                        write(&m[k], out);
+                    }
+                    out.push('}');
+                }
+                Value::Array(a) => {
+                    out.push('[');
+                    for (i, x) in a.iter().enumerate() {
+                        if i > 0 {
+                            out.push(',');
+                        }
+                        write(x, out);
+                    }
+                    out.push(']');
+                }
+                s => out.push_str(&serde_json::to_string(s).unwrap()),
+            }
+        }
+        let v: Value = serde_json::from_str(raw).unwrap();
+        let mut out = String::new();
+        write(&v, &mut out);
+        out
+    }
+
+    #[test]
+    fn matches_value_on_awkward_inputs() {
+        for raw in [
+            r#"{"b":1,"a":2,"b":[3,{"z":null,"y":true}],"a":"x"}"#,
+            r#"{"k\u0000":"\u001f\"\\\/\ud83d\ude00","k":-0,"e":1e300,"f":-1.5e-7,"g":18446744073709551615,"h":-9223372036854775808}"#,
+            r#"{"é":"ü","e":"\u00e9","€":1.0,"z":12345678901234567890123}"#,
+            r#"[]"#,
+            r#"{}"#,
+            r#""\t""#,
+            r#"{"a":{"a":{"a":{}}},"A":0.1,"$serde":1}"#,
+        ] {
+            assert_eq!(parse(raw).unwrap().canonical(), via_value(raw), "{raw}");
+        }
+        for bad in [r#"{"e":1e400}"#, r#"{"a":1,}"#, "[1", r#"{"\x":1}"#] {
+            assert!(parse(bad).is_err() && serde_json::from_str::<Value>(bad).is_err());
+        }
+    }
+
+    #[test]
+    fn nesting_limit_is_that_of_value() {
+        for depth in [100, 126, 127, 128, 129, 200] {
+            let raw = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+            assert_eq!(
+                parse(&raw).is_ok(),
+                serde_json::from_str::<Value>(&raw).is_ok(),
+                "depth {depth}"
+            );
+        }
+    }
+
+    fn json_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            any::<f64>().prop_map(Value::from),
+            "\\PC{0,8}".prop_map(Value::String),
+            "[\\x00-\\x7f]{0,6}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 48, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                prop::collection::vec(("[a-c\"\\\\é]{0,3}", inner), 0..6)
+                    .prop_map(|kv| Value::Object(kv.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        /// Same text as the reference, for any value, written compactly or
+        /// pretty, and with a duplicated key prepended.
+        #[test]
+        fn canonical_equals_sorted_value(v in json_value()) {
+            for raw in [v.to_string(), serde_json::to_string_pretty(&v).unwrap()] {
+                prop_assert_eq!(parse(&raw).unwrap().canonical(), via_value(&raw));
+                prop_assert_eq!(parse(&raw).unwrap().to_value(), v.clone());
+            }
+            if let Value::Object(m) = &v
+                && let Some(k) = m.keys().next()
+            {
+                let raw = format!("{{{}:[1,\"dup\"],{}", serde_json::to_string(k).unwrap(), &v.to_string()[1..]);
+                prop_assert_eq!(parse(&raw).unwrap().canonical(), via_value(&raw));
+            }
+        }
+    }
+}
