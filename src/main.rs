@@ -6,7 +6,32 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+// mimalloc's option API (mimalloc.h, v3 enum `mi_option_e`). Always
+// present in the linked C library; the Rust bindings lack these options.
+unsafe extern "C" {
+    safe fn mi_option_get(option: std::ffi::c_int) -> std::ffi::c_long;
+    safe fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
+}
+const MI_OPTION_ARENA_EAGER_COMMIT: std::ffi::c_int = 4;
+const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
+
+/// Give freed memory back to the OS promptly: ingest frees on one thread
+/// what another allocated, and with mimalloc's defaults (arenas committed
+/// eagerly, purges delayed) peak RSS was 40 % higher (1M events: 458 MiB
+/// against 322 MiB) for no measurable speed. Only done when the options read
+/// as the defaults of the mimalloc this was written against, so a changed
+/// enum or the user's own `MIMALLOC_*` settings are left alone.
+fn tune_allocator() {
+    if mi_option_get(MI_OPTION_ARENA_EAGER_COMMIT) == 2
+        && mi_option_get(MI_OPTION_PURGE_DELAY) == 1000
+    {
+        mi_option_set(MI_OPTION_ARENA_EAGER_COMMIT, 0);
+        mi_option_set(MI_OPTION_PURGE_DELAY, 100);
+    }
+}
+
 fn main() -> ExitCode {
+    tune_allocator();
     let cli = backtrail::cli::Cli::parse();
     backtrail::cli::init_logging(cli.verbose, cli.quiet);
     match backtrail::cli::run(cli) {
