@@ -398,3 +398,110 @@ fn help_has_examples_and_version_works() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/x"));
 }
+
+/// Many small files with events of several days, mixed within files, and
+/// one big file, through a 1 MiB buffer: every event lands once, in its
+/// day's partition, each Parquet file sorted by time, and exports back equal.
+#[test]
+fn small_batches_across_days_are_split_coalesced_and_sorted() {
+    use arrow::array::{Array, TimestampMicrosecondArray};
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    let mut want = std::collections::BTreeMap::new();
+    let mut n = 0u32;
+    let mut next = |day: u32| {
+        n += 1;
+        let mut r = record(&format!("ev-{n:05}"), "RunInstances");
+        // Times out of order within a file, over three days.
+        let secs = (n * 7919) % 86_400;
+        r["eventTime"] = json!(format!(
+            "2024-05-0{}T{:02}:{:02}:{:02}Z",
+            day,
+            secs / 3600,
+            secs / 60 % 60,
+            secs % 60
+        ));
+        want.insert(r["eventID"].as_str().unwrap().to_string(), r.clone());
+        r
+    };
+    for f in 0..200u32 {
+        let recs: Vec<Value> = (0..3).map(|i| next(1 + (f + i) % 3)).collect();
+        let body = json!({ "Records": recs }).to_string();
+        write(
+            &input.join(format!("small-{f:03}.json.gz")),
+            &gz(body.as_bytes()),
+        );
+    }
+    let big: Vec<Value> = (0..3000u32).map(|i| next(1 + i % 3)).collect();
+    write(
+        &input.join("big.json"),
+        json!({ "Records": big }).to_string().as_bytes(),
+    );
+
+    // 1 MiB: several files per day. The default: one per day, its
+    // 200 one-row batches coalesced while buffered.
+    for (buffer, files_per_day) in [("1", None), ("64", Some(1))] {
+        let lake = dir.path().join(format!("lake-{buffer}"));
+        let (code, s) = common::ingest(&[&input], &lake, &["--buffer-mib", buffer]);
+        assert_eq!(code, 0, "{s}");
+        assert_eq!(s["events_written"], json!(want.len()));
+
+        let files: Vec<_> = walk(&lake.join("events"))
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "parquet"))
+            .collect();
+        match files_per_day {
+            Some(k) => assert_eq!(files.len(), 3 * k),
+            None => assert!(
+                files.len() > 3,
+                "a 1 MiB buffer writes several files per day"
+            ),
+        }
+        let mut rows = 0;
+        for f in &files {
+            let day = f
+                .parent()
+                .unwrap()
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .to_string();
+            let reader = ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(f).unwrap())
+                .unwrap()
+                .build()
+                .unwrap();
+            let mut last = i64::MIN;
+            for b in reader {
+                let b = b.unwrap();
+                let t = b
+                    .column_by_name("event_time")
+                    .unwrap()
+                    .as_any()
+                    .downcast_ref::<TimestampMicrosecondArray>()
+                    .unwrap()
+                    .clone();
+                for i in 0..t.len() {
+                    let v = t.value(i);
+                    assert!(v >= last, "{} is sorted by time", f.display());
+                    last = v;
+                    let date = chrono::DateTime::from_timestamp_micros(v)
+                        .unwrap()
+                        .format("%Y-%m-%d");
+                    assert_eq!(day, format!("event_date={date}"));
+                    rows += 1;
+                }
+            }
+        }
+        assert_eq!(rows, want.len());
+
+        let back = common::export_with_source(&lake);
+        assert_eq!(back.len(), want.len());
+        for r in back {
+            let rec = &r["record"];
+            let id = rec["eventID"].as_str().unwrap();
+            assert_eq!(rec, &want[id], "{id} exports back equal");
+        }
+    }
+}

@@ -51,8 +51,10 @@ pub struct IngestArgs {
     /// Largest decompressed size of one file, in bytes (gzip bomb guard).
     #[arg(long, default_value_t = 64 << 30)]
     pub max_decompressed_bytes: u64,
-    /// Rows buffered before a Parquet file is written, in MiB.
-    #[arg(long, default_value_t = 128)]
+    /// Memory for rows waiting to be written, in MiB, as Arrow arrays: a
+    /// day's rows are written to a Parquet file when the buffer is full.
+    /// Peak memory is about three times this plus the event-ID index.
+    #[arg(long, default_value_t = 64)]
     pub buffer_mib: usize,
 }
 

@@ -12,6 +12,10 @@ use super::commit::{self, Move, RunRecord, SourceEntry};
 use super::{Lake, read, write};
 use crate::event::{self, Event, Origin};
 use crate::formats::{self, Content, FileReport, Limits, Location, Sink};
+use arrow::array::{
+    Array, BooleanArray, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray,
+};
+use arrow::compute::filter_record_batch;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::fs::{self, File};
@@ -155,8 +159,9 @@ struct Reference {
 }
 
 enum Msg {
-    /// Decoded events and their [`IdKeys::key`]s, computed by the decoder.
-    Events(Vec<Event>, Vec<u128>),
+    /// Decoded events as a batch of the lake's schema, and their event IDs'
+    /// [`IdKeys::key`]s, computed by the decoder.
+    Events(RecordBatch, Vec<u128>),
     Reject(RejectRow),
     Done(Box<FileDone>),
 }
@@ -170,7 +175,10 @@ struct FileDone {
     size: u64,
 }
 
+/// A decoder sends its events in batches of at most this many rows...
 const CHUNK: usize = 1024;
+/// ...or of records of at most this many bytes in all.
+const CHUNK_BYTES: usize = 64 << 20;
 
 struct WorkerSink<'a> {
     rel: &'a str,
@@ -178,6 +186,9 @@ struct WorkerSink<'a> {
     format: String,
     limits: &'a Limits,
     chunk: Vec<Event>,
+    /// Where each event of the chunk is in its file.
+    chunk_at: Vec<Location>,
+    chunk_bytes: usize,
     tx: &'a SyncSender<Msg>,
     /// Receiver gone: stop producing.
     closed: bool,
@@ -190,10 +201,32 @@ impl WorkerSink<'_> {
         }
     }
     fn flush(&mut self) {
-        if !self.chunk.is_empty() {
-            let c = std::mem::take(&mut self.chunk);
-            let k = c.iter().map(|e| self.keys.key(&e.event_id)).collect();
-            self.send(Msg::Events(c, k));
+        if self.chunk.is_empty() {
+            return;
+        }
+        let c = std::mem::take(&mut self.chunk);
+        let at = std::mem::take(&mut self.chunk_at);
+        self.chunk_bytes = 0;
+        match event::schema::to_batch(&c) {
+            Ok(batch) => {
+                let k = c.iter().map(|e| self.keys.key(&e.event_id)).collect();
+                drop(c);
+                self.send(Msg::Events(batch, k));
+            }
+            // Not expected (chunks are bounded in bytes), but never silent.
+            Err(e) => {
+                for (ev, at) in c.into_iter().zip(at) {
+                    let original = serde_json::Value::Object(event::schema::reconstruct(&ev));
+                    let row = reject_row(
+                        self.rel,
+                        original.to_string().as_bytes(),
+                        Some(ev.source_index as u64),
+                        at,
+                        format!("cannot be stored: {e}"),
+                    );
+                    self.send(Msg::Reject(row));
+                }
+            }
         }
     }
 }
@@ -232,7 +265,9 @@ impl Sink for WorkerSink<'_> {
         match event::normalize(text, origin, self.limits.max_record_bytes) {
             Ok(ev) => {
                 self.chunk.push(ev);
-                if self.chunk.len() >= CHUNK {
+                self.chunk_at.push(at);
+                self.chunk_bytes += text.len();
+                if self.chunk.len() >= CHUNK || self.chunk_bytes >= CHUNK_BYTES {
                     self.flush();
                 }
             }
@@ -272,6 +307,8 @@ fn process_file(
                     format: String::new(),
                     limits,
                     chunk: Vec::new(),
+                    chunk_at: Vec::new(),
+                    chunk_bytes: 0,
                     tx,
                     closed: false,
                 };
@@ -424,18 +461,25 @@ impl std::hash::Hasher for KeyHasher {
 
 type KeyMap<V> = HashMap<u128, V, std::hash::BuildHasherDefault<KeyHasher>>;
 
+/// Shards of the ID index: each grows (and briefly holds its old and new
+/// tables) on its own, so a growing index never doubles at once.
+const SHARDS: usize = 256;
+
 struct Dedup {
-    seen: KeyMap<Seen>,
+    seen: Vec<KeyMap<Seen>>,
     /// Other versions (record hashes) of IDs with conflicting duplicates.
     set_aside: KeyMap<Vec<u64>>,
 }
 
+/// 16 bytes, so an entry with its key is 32: the index is most of what an
+/// ingest holds that grows with the number of events.
 #[derive(Clone, Copy)]
 struct Seen {
     hash: u64,
     /// Input file number, or `u32::MAX` for rows from earlier runs.
     file: u32,
-    index: u64,
+    /// Record number in the file, or `u32::MAX` past that.
+    index: u32,
 }
 
 enum Verdict {
@@ -451,21 +495,22 @@ fn hash_prefix(record_hash: &str) -> u64 {
 impl Dedup {
     fn new() -> Self {
         Dedup {
-            seen: KeyMap::default(),
+            seen: (0..SHARDS).map(|_| KeyMap::default()).collect(),
             set_aside: KeyMap::default(),
         }
     }
     /// `k` is the event ID's [`IdKeys::key`].
     fn check(&mut self, k: u128, record_hash: &str, file: u32, index: u64) -> Verdict {
         let h = hash_prefix(record_hash);
-        match self.seen.get(&k) {
+        let shard = &mut self.seen[(k >> 120) as usize % SHARDS];
+        match shard.get(&k) {
             None => {
-                self.seen.insert(
+                shard.insert(
                     k,
                     Seen {
                         hash: h,
                         file,
-                        index,
+                        index: u32::try_from(index).unwrap_or(u32::MAX),
                     },
                 );
                 Verdict::New
@@ -500,57 +545,101 @@ struct Writer<'l> {
     limit: usize,
     seq: u64,
     staged: Vec<Staged>,
-    encode_tx: Option<SyncSender<(PathBuf, Vec<Vec<Event>>)>>,
+    encode_tx: Option<SyncSender<(PathBuf, Vec<RecordBatch>)>>,
     partitions: std::collections::BTreeSet<String>,
 }
 
-fn approx_bytes(ev: &Event) -> usize {
-    let s = |o: &Option<String>| o.as_ref().map_or(0, |x| x.len());
-    2048 + s(&ev.user_identity)
-        + s(&ev.request_parameters)
-        + s(&ev.response_elements)
-        + s(&ev.additional_event_data)
-        + s(&ev.extra)
-        + s(&ev.user_agent)
-        + s(&ev.error_message)
+/// The columns of a decoded batch the writer reads.
+struct BatchColumns<'b> {
+    record_hash: &'b StringArray,
+    source_index: &'b Int64Array,
+}
+
+impl<'b> BatchColumns<'b> {
+    fn of(batch: &'b RecordBatch) -> io::Result<Self> {
+        fn col<'b, T: 'static>(batch: &'b RecordBatch, name: &str) -> io::Result<&'b T> {
+            batch
+                .column_by_name(name)
+                .and_then(|c| c.as_any().downcast_ref::<T>())
+                .ok_or_else(|| io::Error::other(format!("a batch without {name}")))
+        }
+        Ok(BatchColumns {
+            record_hash: col(batch, "record_hash")?,
+            source_index: col(batch, "source_index")?,
+        })
+    }
 }
 
 const DAY_US: i64 = 86_400_000_000;
 
-/// One day's buffered events, in the chunks the decoders sent.
+/// One day's buffered events, in the batches the decoders sent.
 #[derive(Default)]
 struct DayBuffer {
-    chunks: Vec<Vec<Event>>,
+    batches: Vec<RecordBatch>,
     events: usize,
+    /// Memory the batches hold.
     bytes: usize,
+    /// Batches of fewer than [`SMALL_BATCH_ROWS`] rows among them.
+    small: usize,
+}
+
+/// A batch from a small file holds a few rows in some 180 buffers, each
+/// allocated with room to spare: its memory per row is several times a big
+/// batch's. Every [`SMALL_BATCHES`] of them are copied into one.
+const SMALL_BATCH_ROWS: usize = 512;
+const SMALL_BATCHES: usize = 64;
+
+impl DayBuffer {
+    fn coalesce(&mut self) -> io::Result<()> {
+        let (small, mut big): (Vec<_>, Vec<_>) = std::mem::take(&mut self.batches)
+            .into_iter()
+            .partition(|b| b.num_rows() < SMALL_BATCH_ROWS);
+        let merged = arrow::compute::concat_batches(&event::schema::schema(), &small)
+            .map_err(io::Error::other)?;
+        drop(small);
+        big.push(merged);
+        self.batches = big;
+        self.small = 0;
+        self.bytes = self.batches.iter().map(|b| b.get_array_memory_size()).sum();
+        Ok(())
+    }
+}
+
+fn day_of(micros: i64) -> i64 {
+    micros.div_euclid(DAY_US)
 }
 
 impl Writer<'_> {
-    /// Buffer a chunk of new events (moved whole, not event by event).
-    fn push_chunk(&mut self, evs: Vec<Event>) -> io::Result<()> {
-        let Some(first) = evs.first() else {
+    /// Buffer a batch of new events, split by UTC day.
+    fn push_batch(&mut self, batch: RecordBatch) -> io::Result<()> {
+        if batch.num_rows() == 0 {
             return Ok(());
-        };
-        let day = first.event_time.div_euclid(DAY_US);
-        if evs.iter().all(|e| e.event_time.div_euclid(DAY_US) == day) {
-            self.add(day, evs);
+        }
+        let times = batch
+            .column_by_name("event_time")
+            .and_then(|c| c.as_any().downcast_ref::<TimestampMicrosecondArray>())
+            .ok_or_else(|| io::Error::other("a batch without event_time"))?;
+        let first = day_of(times.value(0));
+        if times.values().iter().all(|&t| day_of(t) == first) {
+            self.add(first, batch)?;
         } else {
-            let mut by_day: BTreeMap<i64, Vec<Event>> = BTreeMap::new();
-            for e in evs {
-                by_day
-                    .entry(e.event_time.div_euclid(DAY_US))
-                    .or_default()
-                    .push(e);
-            }
-            for (d, v) in by_day {
-                self.add(d, v);
+            let days: std::collections::BTreeSet<i64> =
+                times.values().iter().map(|&t| day_of(t)).collect();
+            for d in days {
+                let mask: BooleanArray = times
+                    .values()
+                    .iter()
+                    .map(|&t| Some(day_of(t) == d))
+                    .collect();
+                let part = filter_record_batch(&batch, &mask).map_err(io::Error::other)?;
+                self.add(d, part)?;
             }
         }
         while self.buffered_bytes > self.limit {
             let Some(largest) = self
                 .buffers
                 .iter()
-                .max_by_key(|(_, b)| b.events)
+                .max_by_key(|(_, b)| b.bytes)
                 .map(|(k, _)| *k)
             else {
                 break;
@@ -560,25 +649,38 @@ impl Writer<'_> {
         Ok(())
     }
 
-    fn add(&mut self, day: i64, evs: Vec<Event>) {
-        let bytes: usize = evs.iter().map(approx_bytes).sum();
-        self.buffered_bytes += bytes;
+    fn add(&mut self, day: i64, batch: RecordBatch) -> io::Result<()> {
         let b = self.buffers.entry(day).or_default();
-        b.events += evs.len();
-        b.bytes += bytes;
-        b.chunks.push(evs);
+        let before = b.bytes;
+        b.events += batch.num_rows();
+        b.bytes += batch.get_array_memory_size();
+        if batch.num_rows() < SMALL_BATCH_ROWS {
+            b.small += 1;
+        }
+        b.batches.push(batch);
+        if b.small >= SMALL_BATCHES {
+            b.coalesce()?;
+        }
+        self.buffered_bytes = self.buffered_bytes - before + b.bytes;
+        Ok(())
     }
 
     fn flush_day(&mut self, day: i64) -> io::Result<()> {
         let Some(DayBuffer {
-            chunks,
+            batches,
             events,
             bytes,
+            ..
         }) = self.buffers.remove(&day)
         else {
             return Ok(());
         };
         self.buffered_bytes = self.buffered_bytes.saturating_sub(bytes);
+        tracing::debug!(
+            "writing day {day}: {events} events in {} batches, {} MiB buffered",
+            batches.len(),
+            bytes >> 20
+        );
         if events == 0 {
             return Ok(());
         }
@@ -599,7 +701,7 @@ impl Writer<'_> {
         });
         match &self.encode_tx {
             Some(tx) => tx
-                .send((path, chunks))
+                .send((path, batches))
                 .map_err(|_| io::Error::other("the Parquet encoder stopped")),
             None => Ok(()),
         }
@@ -662,7 +764,7 @@ pub fn ingest(lake: &Lake, opts: &IngestOptions) -> Result<IngestSummary, Ingest
 
     let next = AtomicUsize::new(0);
     let (announce_tx, announce_rx) = channel::<(usize, Receiver<Msg>)>();
-    let (encode_tx, encode_rx) = sync_channel::<(PathBuf, Vec<Vec<Event>>)>(1);
+    let (encode_tx, encode_rx) = sync_channel::<(PathBuf, Vec<RecordBatch>)>(1);
     let mut sources: Vec<SourceEntry> = Vec::new();
 
     let encode_rx = std::sync::Mutex::new(encode_rx);
@@ -705,13 +807,13 @@ pub fn ingest(lake: &Lake, opts: &IngestOptions) -> Result<IngestSummary, Ingest
                             Ok(rx) => rx.recv(),
                             Err(_) => return Err(io::Error::other("an encoder panicked")),
                         };
-                        let Ok((path, chunks)) = next else { break };
+                        let Ok((path, batches)) = next else { break };
                         // After a failure keep draining, so the writer never
                         // blocks on a full channel; the run fails at the end.
                         if failed.is_some() {
                             continue;
                         }
-                        match write::write_chunks(&path, &chunks) {
+                        match write::write_batches(&path, &batches) {
                             Ok(_) => files += 1,
                             Err(e) => {
                                 failed = Some(io::Error::other(format!(
@@ -758,16 +860,17 @@ pub fn ingest(lake: &Lake, opts: &IngestOptions) -> Result<IngestSummary, Ingest
                 let mut rejected = 0u64;
                 for msg in rx.iter() {
                     match msg {
-                        Msg::Events(mut evs, ks) => {
-                            let mut keep = Vec::with_capacity(evs.len());
-                            for (ev, &k) in evs.iter().zip(&ks) {
+                        Msg::Events(batch, ks) => {
+                            let cols = BatchColumns::of(&batch)?;
+                            let mut keep = Vec::with_capacity(batch.num_rows());
+                            for (i, &k) in ks.iter().enumerate() {
                                 summary.valid_records += 1;
                                 valid += 1;
                                 let verdict = dedup.check(
                                     k,
-                                    &ev.record_hash,
+                                    cols.record_hash.value(i),
                                     file_no as u32,
-                                    ev.source_index as u64,
+                                    cols.source_index.value(i) as u64,
                                 );
                                 keep.push(matches!(verdict, Verdict::New));
                                 match verdict {
@@ -783,6 +886,11 @@ pub fn ingest(lake: &Lake, opts: &IngestOptions) -> Result<IngestSummary, Ingest
                                         let Some(w) = conflicts.as_mut() else {
                                             continue;
                                         };
+                                        // Rare: the row back as an event, for its record.
+                                        let ev = event::schema::from_batch(&batch.slice(i, 1))
+                                            .map_err(io::Error::other)?
+                                            .pop()
+                                            .unwrap_or_default();
                                         let in_lake = kept.file == u32::MAX;
                                         let row = ConflictRow {
                                             event_id: &ev.event_id,
@@ -790,7 +898,8 @@ pub fn ingest(lake: &Lake, opts: &IngestOptions) -> Result<IngestSummary, Ingest
                                                 source_file: (!in_lake).then(|| {
                                                     inputs[kept.file as usize].rel.clone()
                                                 }),
-                                                source_index: (!in_lake).then_some(kept.index),
+                                                source_index: (!in_lake && kept.index != u32::MAX)
+                                                    .then_some(u64::from(kept.index)),
                                                 in_lake_before_this_run: in_lake,
                                             },
                                             set_aside: Reference {
@@ -799,7 +908,7 @@ pub fn ingest(lake: &Lake, opts: &IngestOptions) -> Result<IngestSummary, Ingest
                                                 in_lake_before_this_run: false,
                                             },
                                             record: serde_json::Value::Object(
-                                                event::schema::reconstruct(ev),
+                                                event::schema::reconstruct(&ev),
                                             ),
                                         };
                                         serde_json::to_writer(&mut *w, &row)?;
@@ -807,11 +916,13 @@ pub fn ingest(lake: &Lake, opts: &IngestOptions) -> Result<IngestSummary, Ingest
                                     }
                                 }
                             }
-                            if keep.iter().any(|k| !k) {
-                                let mut flags = keep.iter();
-                                evs.retain(|_| flags.next().copied().unwrap_or(false));
-                            }
-                            writer.push_chunk(evs)?;
+                            let batch = if keep.iter().all(|k| *k) {
+                                batch
+                            } else {
+                                filter_record_batch(&batch, &BooleanArray::from(keep))
+                                    .map_err(io::Error::other)?
+                            };
+                            writer.push_batch(batch)?;
                         }
                         Msg::Reject(row) => {
                             rejected += 1;
@@ -988,4 +1099,29 @@ pub fn reject_files(lake: &Lake) -> Vec<PathBuf> {
         .unwrap_or_default();
     v.sort();
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_index_entry_is_32_bytes() {
+        assert_eq!(std::mem::size_of::<(u128, Seen)>(), 32);
+    }
+
+    #[test]
+    fn dedup_tells_new_exact_and_conflicting_versions_apart() {
+        let mut d = Dedup::new();
+        let k = IdKeys::new().key("e1");
+        let (a, b) = ("a".repeat(32), "b".repeat(32));
+        assert!(matches!(d.check(k, &a, 0, 5), Verdict::New));
+        assert!(matches!(d.check(k, &a, 1, 0), Verdict::Exact));
+        match d.check(k, &b, 2, 0) {
+            Verdict::Conflict(kept) => assert_eq!((kept.file, kept.index), (0, 5)),
+            _ => panic!("a different version is a conflict"),
+        }
+        assert!(matches!(d.check(k, &b, 3, 0), Verdict::Exact));
+        assert!(matches!(d.check(k ^ 1, &a, 3, 1 << 40), Verdict::New));
+    }
 }

@@ -1,6 +1,8 @@
 //! Writing Parquet files of the lake: one place for the writer's options.
 
 use crate::event::{Event, schema};
+use arrow::array::{Array, ArrayRef, RecordBatch, StringArray, TimestampMicrosecondArray};
+use arrow::compute::interleave_record_batch;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::metadata::SortingColumn;
@@ -14,57 +16,120 @@ use std::path::Path;
 /// a time-window scan skips most of a busy day.
 pub const ROW_GROUP_ROWS: usize = 64 * 1024;
 
+/// Rows converted to Arrow at a time while writing.
+const BATCH_ROWS: usize = 8 * 1024;
+
+/// Columns written without dictionary encoding.
+const UNIQUE_COLUMNS: &[&str] = &[
+    "event_id",
+    "event_time",
+    "request_id",
+    "shared_event_id",
+    "record_hash",
+    "source_index",
+    "request_parameters",
+    "response_elements",
+    "additional_event_data",
+    "service_event_details",
+];
+
 /// The lake's Parquet writer options: zstd, statistics on every column,
 /// bloom filters on `event_id` and `access_key_id`, rows sorted by time.
 pub fn writer_properties() -> WriterProperties {
     let event_time_idx = schema::schema()
         .index_of("event_time")
         .expect("event_time is in the schema") as i32;
-    WriterProperties::builder()
-        .set_compression(Compression::ZSTD(
-            ZstdLevel::try_new(3).expect("valid level"),
-        ))
-        .set_statistics_enabled(EnabledStatistics::Page)
-        .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
-        .set_column_bloom_filter_enabled(ColumnPath::from("event_id"), true)
-        .set_column_bloom_filter_enabled(ColumnPath::from("access_key_id"), true)
-        .set_sorting_columns(Some(vec![SortingColumn {
-            column_idx: event_time_idx,
-            descending: false,
-            nulls_first: false,
-        }]))
-        .set_created_by(format!("backtrail {}", env!("CARGO_PKG_VERSION")))
-        .build()
+    let mut b = WriterProperties::builder();
+    // Columns whose values are (nearly) all distinct: a dictionary would be
+    // built up to its page limit per column, then abandoned.
+    for col in UNIQUE_COLUMNS {
+        b = b.set_column_dictionary_enabled(ColumnPath::from(*col), false);
+    }
+    b.set_compression(Compression::ZSTD(
+        ZstdLevel::try_new(3).expect("valid level"),
+    ))
+    .set_statistics_enabled(EnabledStatistics::Page)
+    .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+    .set_column_bloom_filter_enabled(ColumnPath::from("event_id"), true)
+    .set_column_bloom_filter_enabled(ColumnPath::from("access_key_id"), true)
+    .set_sorting_columns(Some(vec![SortingColumn {
+        column_idx: event_time_idx,
+        descending: false,
+        nulls_first: false,
+    }]))
+    .set_created_by(format!("backtrail {}", env!("CARGO_PKG_VERSION")))
+    .build()
 }
 
 /// Sort events by time (then ID, for determinism) and write them to `path`,
 /// fsynced. Returns the number of rows.
 pub fn write_events(path: &Path, events: &mut [Event]) -> io::Result<usize> {
-    let mut refs: Vec<&Event> = events.iter().collect();
-    write_sorted(path, &mut refs)
+    let batch = schema::to_batch(events).map_err(io::Error::other)?;
+    write_batches(path, &[batch])
 }
 
-/// [`write_events`] for events buffered in chunks: they are sorted by
-/// reference, never moved.
-pub fn write_chunks(path: &Path, chunks: &[Vec<Event>]) -> io::Result<usize> {
-    let mut refs: Vec<&Event> = chunks.iter().flatten().collect();
-    write_sorted(path, &mut refs)
-}
+/// Largest slice of rows converted at once, in bytes: under the 2 GiB that
+/// an Arrow string column's 32-bit offsets can address.
+const SLICE_BYTES: usize = 256 << 20;
 
-fn write_sorted(path: &Path, events: &mut [&Event]) -> io::Result<usize> {
-    events.sort_by(|a, b| {
-        a.event_time
-            .cmp(&b.event_time)
-            .then_with(|| a.event_id.cmp(&b.event_id))
+/// [`write_events`] for rows buffered as batches of the lake's schema: they
+/// are sorted by reference and gathered a slice at a time, so writing needs
+/// little more memory than the batches themselves.
+pub fn write_batches(path: &Path, batches: &[RecordBatch]) -> io::Result<usize> {
+    let schema = schema::schema();
+    let col = |b: &RecordBatch, name: &str| -> io::Result<ArrayRef> {
+        b.column_by_name(name)
+            .cloned()
+            .ok_or_else(|| io::Error::other(format!("batch without {name}")))
+    };
+    let mut times = Vec::with_capacity(batches.len());
+    let mut ids = Vec::with_capacity(batches.len());
+    for b in batches {
+        let t = col(b, "event_time")?;
+        let t = t
+            .as_any()
+            .downcast_ref::<TimestampMicrosecondArray>()
+            .ok_or_else(|| io::Error::other("event_time is not a timestamp"))?
+            .clone();
+        let id = col(b, "event_id")?;
+        let id = id
+            .as_any()
+            .downcast_ref::<StringArray>()
+            .ok_or_else(|| io::Error::other("event_id is not a string"))?
+            .clone();
+        times.push(t);
+        ids.push(id);
+    }
+    let mut order: Vec<(usize, usize)> = batches
+        .iter()
+        .enumerate()
+        .flat_map(|(b, batch)| (0..batch.num_rows()).map(move |r| (b, r)))
+        .collect();
+    order.sort_by(|&(ba, ra), &(bb, rb)| {
+        times[ba]
+            .value(ra)
+            .cmp(&times[bb].value(rb))
+            .then_with(|| ids[ba].value(ra).cmp(ids[bb].value(rb)))
     });
+    // Rows per slice: bounded by count and, for batches of big records, by
+    // the largest average row size among the batches.
+    let widest = batches
+        .iter()
+        .map(|b| b.get_array_memory_size() / b.num_rows().max(1))
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    let per_slice = BATCH_ROWS.min(SLICE_BYTES / widest).max(1);
+
     let file = File::create(path)?;
-    let mut w = ArrowWriter::try_new(file, schema::schema(), Some(writer_properties()))
+    let mut w = ArrowWriter::try_new(file, schema.clone(), Some(writer_properties()))
         .map_err(io::Error::other)?;
-    for chunk in events.chunks(ROW_GROUP_ROWS) {
-        let batch = schema::to_batch(chunk).map_err(io::Error::other)?;
+    let refs: Vec<&RecordBatch> = batches.iter().collect();
+    for slice in order.chunks(per_slice) {
+        let batch = interleave_record_batch(&refs, slice).map_err(io::Error::other)?;
         w.write(&batch).map_err(io::Error::other)?;
     }
     let file = w.into_inner().map_err(io::Error::other)?;
     file.sync_all()?;
-    Ok(events.len())
+    Ok(order.len())
 }
