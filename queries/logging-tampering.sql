@@ -2,6 +2,8 @@
 -- description: Logging, detection and guardrail tampering: trails stopped/changed, config/GuardDuty/Security Hub/Macie turned off, log groups, flow logs and query logs deleted, and deletion or termination protection switched off.
 -- param: from timestamp = 1970-01-01T00:00:00Z
 -- param: to timestamp = 2100-01-01T00:00:00Z
+-- param: from_date string = 1970-01-01
+-- param: to_date string = 2100-01-01
 -- param: principal string = %
 -- returns: event_time, event_id, iam_action, guardrail, arn, invoked_by, error_code
 WITH calls AS (
@@ -9,7 +11,8 @@ WITH calls AS (
          split_part(iam_action, ':', 2) AS action, arn, invoked_by, error_code,
          request_parameters AS rp
   FROM events
-  WHERE event_time >= TIMESTAMP :from AND event_time < TIMESTAMP :to
+  WHERE event_date >= :from_date AND event_date <= :to_date
+    AND event_time >= TIMESTAMP :from AND event_time < TIMESTAMP :to
     AND (COALESCE(arn, '') LIKE :principal
          OR COALESCE(session_issuer_arn, '') LIKE :principal
          OR COALESCE(user_name, '') LIKE :principal

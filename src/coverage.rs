@@ -185,9 +185,15 @@ pub fn from_lake(
     to: i64,
 ) -> Result<Coverage, RunError> {
     let params = |extra: &[(&str, String)]| {
+        // The dates prune the lake's partitions to the window's.
         let mut p = vec![
             ("from".to_string(), crate::incident::iso(from)),
             ("to".to_string(), crate::incident::iso(to)),
+            (
+                "from_date".to_string(),
+                crate::event::time::date_string(from),
+            ),
+            ("to_date".to_string(), crate::event::time::date_string(to)),
         ];
         p.extend(extra.iter().map(|(k, v)| (k.to_string(), v.clone())));
         p

@@ -177,7 +177,9 @@ fn write_report(
         Some(v) if !v.verified => EvidenceStatus::DoesNotVerify,
         _ => EvidenceStatus::Fine,
     };
+    let t0 = std::time::Instant::now();
     let v = report::prepare(&analysis, ids);
+    tracing::debug!("incident: report prepared in {:?}", t0.elapsed());
     let text = match (format, out) {
         // Markdown gets its charts as SVG files beside it.
         (Format::Md, Some(p)) => {
@@ -197,6 +199,7 @@ fn write_report(
         }
         _ => report::render_incident(&v, format)?,
     };
+    tracing::debug!("incident: report rendered by {:?}", t0.elapsed());
     let mut w = super::output(out)?;
     w.write_all(text.as_bytes())?;
     w.flush()?;

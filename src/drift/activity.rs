@@ -57,31 +57,39 @@ pub struct Seen {
 fn strs(df: &DataFrame, c: &str) -> PolarsResult<Vec<Option<String>>> {
     let col = df.column(c)?.cast(&DataType::String)?;
     let ca = col.str()?;
-    Ok((0..ca.len())
-        .map(|i| ca.get(i).map(str::to_string))
-        .collect())
+    Ok(ca.iter().map(|v| v.map(str::to_string)).collect())
 }
 fn bools(df: &DataFrame, c: &str) -> PolarsResult<Vec<bool>> {
     let ca = df.column(c)?.bool()?;
-    Ok((0..ca.len()).map(|i| ca.get(i).unwrap_or(false)).collect())
+    Ok(ca.iter().map(|v| v.unwrap_or(false)).collect())
 }
 fn ints(df: &DataFrame, c: &str) -> PolarsResult<Vec<Option<i64>>> {
     let col = df.column(c)?.cast(&DataType::Int64)?;
     let ca = col.i64()?;
-    Ok((0..ca.len()).map(|i| ca.get(i)).collect())
+    Ok(ca.iter().collect())
 }
 
-/// Per principal and value of `dim`: where it was seen.
-pub fn seen_by(
+/// Per principal and value of each of `dims`: where it was seen. One scan
+/// of the lake for all the dimensions: the rows
+/// are read and their principal computed once, then grouped per dimension.
+pub fn seen_by_all(
     lake: &Lake,
     from: i64,
     to: i64,
     period_start: i64,
-    dim: &str,
-) -> Result<Vec<Seen>, RunError> {
-    let err = |e| query::polars_error(&format!("drift {dim}"), "", e);
-    let df = scan(lake, from, to, period_start)?
-        .filter(col(dim).is_not_null().and(col("principal").is_not_null()))
+    dims: &[&str],
+) -> Result<Vec<Vec<Seen>>, RunError> {
+    let err = |e| query::polars_error("drift activity", "", e);
+    let mut cols = vec![
+        col("principal"),
+        col("t"),
+        col("in_period"),
+        col("event_id"),
+    ];
+    cols.extend(dims.iter().map(|d| col(*d)));
+    let base = scan(lake, from, to, period_start)?
+        .filter(col("principal").is_not_null())
+        .select(cols)
         .with_columns([
             when(col("in_period"))
                 .then(col("t"))
@@ -92,31 +100,44 @@ pub fn seen_by(
                 .otherwise(lit(NULL).cast(DataType::String))
                 .alias("pid"),
         ])
-        .group_by([col("principal"), col(dim).alias("value")])
-        .agg([
-            col("in_period").not().any(true).alias("in_baseline"),
-            col("in_period").any(true).alias("in_period"),
-            col("pt").min().alias("first_time"),
-            col("pid")
-                .sort_by([col("pt")], SortMultipleOptions::default())
-                .drop_nulls()
-                .first()
-                .alias("first_event"),
-            col("in_period")
-                .cast(DataType::UInt32)
-                .sum()
-                .alias("count_period"),
-        ])
-        .sort(["principal", "value"], Default::default())
-        .collect()
-        .map_err(err)?;
-    let p = strs(&df, "principal").map_err(err)?;
-    let v = strs(&df, "value").map_err(err)?;
-    let b = bools(&df, "in_baseline").map_err(err)?;
-    let q = bools(&df, "in_period").map_err(err)?;
-    let ft = ints(&df, "first_time").map_err(err)?;
-    let fe = strs(&df, "first_event").map_err(err)?;
-    let cp = ints(&df, "count_period").map_err(err)?;
+        .cache();
+    let opt = base.get_current_optimizations();
+    let plans = dims
+        .iter()
+        .map(|dim| {
+            base.clone()
+                .filter(col(*dim).is_not_null())
+                .group_by([col("principal"), col(*dim).alias("value")])
+                .agg([
+                    col("in_period").not().any(true).alias("in_baseline"),
+                    col("in_period").any(true).alias("in_period"),
+                    col("pt").min().alias("first_time"),
+                    col("pid")
+                        .sort_by([col("pt")], SortMultipleOptions::default())
+                        .drop_nulls()
+                        .first()
+                        .alias("first_event"),
+                    col("in_period")
+                        .cast(DataType::UInt32)
+                        .sum()
+                        .alias("count_period"),
+                ])
+                .sort(["principal", "value"], Default::default())
+                .logical_plan
+        })
+        .collect();
+    let frames = LazyFrame::collect_all_with_engine(plans, Engine::Auto, opt).map_err(err)?;
+    frames.iter().map(|df| seen_of(df).map_err(err)).collect()
+}
+
+fn seen_of(df: &DataFrame) -> PolarsResult<Vec<Seen>> {
+    let p = strs(df, "principal")?;
+    let v = strs(df, "value")?;
+    let b = bools(df, "in_baseline")?;
+    let q = bools(df, "in_period")?;
+    let ft = ints(df, "first_time")?;
+    let fe = strs(df, "first_event")?;
+    let cp = ints(df, "count_period")?;
     Ok((0..df.height())
         .map(|i| Seen {
             principal: p[i].clone().unwrap_or_default(),

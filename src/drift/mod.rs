@@ -192,8 +192,10 @@ fn name_has_agent_marker(s: &str) -> bool {
 
 /// Run the review.
 pub fn review(lake: &Lake, o: &DriftOptions) -> Result<Review, DriftError> {
+    let t0 = std::time::Instant::now();
     let base_from = o.from - o.baseline;
     let samples = activity::principals(lake, base_from, o.to, o.from)?;
+    tracing::debug!("drift: principals by {:?}", t0.elapsed());
     let kinds: BTreeMap<String, actors::Actor> = samples
         .iter()
         .map(|s| (s.principal.clone(), classify_principal(s, &o.config)))
@@ -204,8 +206,22 @@ pub fn review(lake: &Lake, o: &DriftOptions) -> Result<Review, DriftError> {
     // 1. IAM changes in the period.
     findings.extend(iam_changes(lake, o, &kinds)?);
 
+    tracing::debug!("drift: IAM changes by {:?}", t0.elapsed());
     // 2. Behaviour drift.
-    let actions = activity::seen_by(lake, base_from, o.to, o.from, "iam_action")?;
+    // Every dimension from one scan.
+    const DIMS: [&str; 5] = [
+        "iam_action",
+        "aws_region",
+        "event_source",
+        "source_ip_address",
+        "user_agent",
+    ];
+    let mut seen_dims: BTreeMap<&str, Vec<activity::Seen>> = DIMS
+        .iter()
+        .copied()
+        .zip(activity::seen_by_all(lake, base_from, o.to, o.from, &DIMS)?)
+        .collect();
+    let actions = seen_dims.remove("iam_action").unwrap_or_default();
     let active_in_baseline: BTreeSet<&str> = actions
         .iter()
         .filter(|s| s.in_baseline)
@@ -295,7 +311,7 @@ pub fn review(lake: &Lake, o: &DriftOptions) -> Result<Review, DriftError> {
         ),
         ("user_agent", "user agent", Severity::Low, Severity::Low),
     ] {
-        let seen = activity::seen_by(lake, base_from, o.to, o.from, dim)?;
+        let seen = seen_dims.remove(dim).unwrap_or_default();
         let mut per: BTreeMap<&str, Vec<&activity::Seen>> = BTreeMap::new();
         for s in &seen {
             if s.in_period
@@ -352,6 +368,7 @@ pub fn review(lake: &Lake, o: &DriftOptions) -> Result<Review, DriftError> {
             });
         }
     }
+    tracing::debug!("drift: behaviour by {:?}", t0.elapsed());
     for d in activity::denied_bursts(lake, o.from, o.to)? {
         if d.count >= 10 && d.actions >= 3 {
             let k = kind_of(&d.principal);
@@ -381,7 +398,9 @@ pub fn review(lake: &Lake, o: &DriftOptions) -> Result<Review, DriftError> {
         }
         m
     };
+    tracing::debug!("drift: denied bursts by {:?}", t0.elapsed());
     let principals = grants::review(o, &kinds, &used, &mut findings)?;
+    tracing::debug!("drift: grants by {:?}", t0.elapsed());
 
     // Week-over-week IAM change counts.
     let weekly = activity::weekly_change_counts(lake, base_from, o.to)?
@@ -393,7 +412,9 @@ pub fn review(lake: &Lake, o: &DriftOptions) -> Result<Review, DriftError> {
         .collect();
 
     // The evidence itself: coverage of the period, and the digest check.
+    tracing::debug!("drift: weekly changes by {:?}", t0.elapsed());
     let mut coverage = crate::coverage::from_lake(lake, o.queries.as_deref(), o.from, o.to)?;
+    tracing::debug!("drift: coverage by {:?}", t0.elapsed());
     coverage.verification = o.verification.clone();
     if let Some(v) = o.verification.as_ref().filter(|v| !v.verified) {
         findings.push(Finding {

@@ -229,10 +229,15 @@ pub fn normalize(raw: &str, origin: Origin<'_>, max_bytes: usize) -> Result<Even
     // The last occurrence of a duplicated key wins, as in serde_json's Value
     // and the record hash: earlier ones are dropped before anything reads
     // them, so no column or `extra` entry can hold a value the record lost.
-    for (key, raw) in last_occurrences(&obj.0) {
+    // Both parses read the same text: the tree's members are the raw
+    // object's, in the same order.
+    let members = match &tree {
+        Node::Obj(m) if m.len() == obj.0.len() => m.as_slice(),
+        _ => return Err(RecordError::NotAnObject),
+    };
+    for (i, (key, raw)) in last_occurrences(&obj.0) {
         let key: &str = key.as_ref();
-        // The parsed value of this key (its last occurrence, as here).
-        let node = tree.get(key).unwrap_or(&Node::Null);
+        let node = &members[i].1;
         macro_rules! string_col {
             ($field:ident) => {{
                 match as_str(raw) {
@@ -392,19 +397,29 @@ pub fn normalize(raw: &str, origin: Origin<'_>, max_bytes: usize) -> Result<Even
 /// The keys of an object with only the last occurrence of each, in order.
 fn last_occurrences<'o, 'a>(
     pairs: &'o [(Cow<'a, str>, &'a RawValue)],
-) -> impl Iterator<Item = (&'o Cow<'a, str>, &'a RawValue)> {
-    let mut seen = std::collections::HashSet::with_capacity(pairs.len());
-    let mut keep: Vec<bool> = pairs
-        .iter()
-        .rev()
-        .map(|(k, _)| seen.insert(k.as_ref()))
-        .collect();
-    keep.reverse();
+) -> impl Iterator<Item = (usize, (&'o Cow<'a, str>, &'a RawValue))> {
+    // A record has a few dozen keys: comparing them beats hashing them. A
+    // hostile one may have millions, and gets a hash set.
+    let keep: Vec<bool> = if pairs.len() <= 64 {
+        (0..pairs.len())
+            .map(|i| !pairs[i + 1..].iter().any(|(k, _)| *k == pairs[i].0))
+            .collect()
+    } else {
+        let mut seen = std::collections::HashSet::with_capacity(pairs.len());
+        let mut keep: Vec<bool> = pairs
+            .iter()
+            .rev()
+            .map(|(k, _)| seen.insert(k.as_ref()))
+            .collect();
+        keep.reverse();
+        keep
+    };
     pairs
         .iter()
         .zip(keep)
-        .filter(|(_, k)| *k)
-        .map(|((k, v), _)| (k, *v))
+        .enumerate()
+        .filter(|(_, (_, k))| *k)
+        .map(|(i, ((k, v), _))| (i, (k, *v)))
 }
 
 /// A string column's best reading of a non-string value (numbers, bools);
@@ -419,14 +434,13 @@ fn tolerant_string(v: &Node<'_>) -> Option<String> {
 /// `{"key": raw, ...}` keeping every value's original bytes. A later key
 /// replaces an earlier one of the same name, as JSON parsers do.
 fn extra_json(pairs: &[(&str, &RawValue)]) -> String {
-    let mut seen: Vec<&str> = Vec::with_capacity(pairs.len());
+    let mut seen: std::collections::HashSet<&str> =
+        std::collections::HashSet::with_capacity(pairs.len());
     let mut out = String::from("{");
-    for (i, (k, v)) in pairs.iter().enumerate().rev() {
-        let _ = i;
-        if seen.contains(k) {
+    for (k, v) in pairs.iter().rev() {
+        if !seen.insert(k) {
             continue;
         }
-        seen.push(k);
         if out.len() > 1 {
             out.push(',');
         }
@@ -573,6 +587,25 @@ mod tests {
         let want: Value = serde_json::from_str(raw).unwrap();
         assert_eq!(Value::Object(schema::reconstruct(&ev)), want);
         assert_eq!(ev.record_hash, record_hash(&canonical_json(raw).unwrap()));
+    }
+
+    /// Keys are matched in linear time: a record of 200k keys (hostile, but
+    /// under the size limit) takes well under a second, not hours.
+    #[test]
+    fn a_record_with_many_keys_is_linear() {
+        let mut raw = String::from(
+            r#"{"eventSource":"s","eventName":"n","eventTime":"2024-01-01T00:00:00Z""#,
+        );
+        for i in 0..200_000 {
+            raw.push_str(&format!(",\"k{i}\":{i}"));
+        }
+        raw.push_str(r#","k7":"last"}"#);
+        let t = std::time::Instant::now();
+        let ev = normalize(&raw, origin(), 1 << 26).unwrap();
+        assert!(t.elapsed().as_secs() < 20, "took {:?}", t.elapsed());
+        let extra: Value = serde_json::from_str(ev.extra.as_deref().unwrap()).unwrap();
+        assert_eq!(extra.as_object().unwrap().len(), 200_000);
+        assert_eq!(extra["k7"], "last");
     }
 
     #[test]

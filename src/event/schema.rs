@@ -191,15 +191,21 @@ pub fn to_batch<E: std::borrow::Borrow<Event>>(events: &[E]) -> Result<RecordBat
         };
     }
     macro_rules! build_col {
+        // Sized exactly: no regrowth while appending, no slack held after.
         ($f:ident, str) => {{
-            let mut b = StringBuilder::with_capacity(n, n * 16);
+            let bytes = events
+                .iter()
+                .map(|e| e.$f.as_ref().map_or(0, |v| v.len()))
+                .sum();
+            let mut b = StringBuilder::with_capacity(n, bytes);
             for e in events {
                 b.append_option(e.$f.as_deref());
             }
             Arc::new(b.finish()) as ArrayRef
         }};
         ($f:ident, req_str) => {{
-            let mut b = StringBuilder::with_capacity(n, n * 16);
+            let bytes = events.iter().map(|e| e.$f.len()).sum();
+            let mut b = StringBuilder::with_capacity(n, bytes);
             for e in events {
                 b.append_value(&e.$f);
             }

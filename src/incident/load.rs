@@ -47,6 +47,10 @@ pub struct Ev {
     pub additional_event_data: Option<String>,
     pub source_file: String,
     pub source_index: i64,
+    /// How many events this one stands for: 1, or for a successful read,
+    /// all the successful reads of its identity and access key in the
+    /// range (it is the earliest of them).
+    pub weight: u64,
 }
 
 impl Ev {
@@ -116,13 +120,70 @@ fn iso(us: i64) -> String {
         .unwrap_or_default()
 }
 
-/// The events in `[from, to)`, sorted by time.
-pub fn events(
+/// What the analysis reads of `[from, to)`.
+pub struct Loaded {
+    /// Sorted by time. Successful reads (other than STS and sign-in calls)
+    /// change nothing and name nothing the analysis follows: each group of
+    /// them with one identity and access key is one event, the earliest,
+    /// without payloads, with the group's size as its `weight`.
+    pub evs: Vec<Ev>,
+    /// Events in the range, reads included.
+    pub total: u64,
+    /// Distinct source files of the range's events.
+    pub source_files: u64,
+    /// Recipient accounts and regions of the range's events.
+    pub accounts: std::collections::BTreeSet<String>,
+    pub regions: std::collections::BTreeSet<String>,
+    /// Hours (µs / 1 h) with events, per (recipient account, region).
+    pub hours: std::collections::BTreeMap<(String, String), std::collections::BTreeSet<i64>>,
+}
+
+/// The columns that decide an actor (see [`crate::actors::classify`]) and
+/// the credentials it used: a read stands for the reads sharing them.
+/// `event_source` only names an AWS service acting without `invokedBy`,
+/// so it is part of the key for those alone (`read_source`).
+const READ_GROUP: &[&str] = &[
+    "identity_type",
+    "arn",
+    "principal_id",
+    "account_id",
+    "user_name",
+    "invoked_by",
+    "session_issuer_arn",
+    "session_issuer_user_name",
+    "user_agent",
+    "web_id_federation_provider",
+    "identity_provider",
+    "session_credential_from_console",
+    "access_key_id",
+];
+
+/// What a grouped read does not need: payloads (reads name nothing the
+/// analysis follows) are left out of the scan.
+const READ_SKIPPED: &[&str] = &[
+    "request_parameters",
+    "response_elements",
+    "additional_event_data",
+    "error_message",
+];
+
+/// A successful read other than an STS or sign-in call.
+fn plain_read() -> Expr {
+    col("read_only")
+        .eq_missing(lit(true))
+        .and(col("error_code").is_null())
+        .and(col("iam_action").str().starts_with(lit("sts:")).not())
+        .and(col("iam_action").str().starts_with(lit("signin:")).not())
+}
+
+/// The `incident-window-events` query over `[from, to)`, lazy, with its
+/// name and bound SQL for error messages.
+fn window_query(
     lake: &Lake,
     queries: Option<&std::path::Path>,
     from: i64,
     to: i64,
-) -> Result<Vec<Ev>, RunError> {
+) -> Result<(LazyFrame, String, String), RunError> {
     let q = library::get(queries, "incident-window-events").map_err(|e| RunError::Polars {
         name: "incident-window-events".into(),
         message: e.to_string(),
@@ -143,28 +204,231 @@ pub fn events(
         snippet: String::new(),
     })?;
     let lf = query::run_sql_lazy(lake, &q.name, &sql)?;
+    Ok((lf, q.name, sql))
+}
+
+/// Every event in `[from, to)`, sorted by time.
+pub fn events(
+    lake: &Lake,
+    queries: Option<&std::path::Path>,
+    from: i64,
+    to: i64,
+) -> Result<Vec<Ev>, RunError> {
+    let (lf, name, sql) = window_query(lake, queries, from, to)?;
     let df = lf
         .with_column(col("event_time").cast(DataType::Int64))
         .collect()
-        .map_err(|e| query::polars_error(&q.name, &sql, e))?;
-    frame_to_events(&df).map_err(|e| query::polars_error(&q.name, &sql, e))
+        .map_err(|e| query::polars_error(&name, &sql, e))?;
+    frame_to_events(&df).map_err(|e| query::polars_error(&name, &sql, e))
 }
+
+/// The events in `[from, to)` as the incident analysis reads them:
+/// everything but plain reads through the `incident-window-events` query,
+/// plain reads grouped (see [`Loaded`]).
+pub fn analysis_events(
+    lake: &Lake,
+    queries: Option<&std::path::Path>,
+    from: i64,
+    to: i64,
+) -> Result<Loaded, RunError> {
+    let (lf, name, sql) = window_query(lake, queries, from, to)?;
+    let df = lf
+        .filter(plain_read().not())
+        .with_column(col("event_time").cast(DataType::Int64))
+        .collect()
+        .map_err(|e| query::polars_error(&name, &sql, e))?;
+    let mut evs = frame_to_events(&df).map_err(|e| query::polars_error(&name, &sql, e))?;
+    drop(df);
+
+    // The range, straight from the scan (partition pruning on event_date).
+    let err = |e| query::polars_error("incident-reads", "", e);
+    let range = query::scan_events(lake)?
+        .filter(
+            col("event_date")
+                .cast(DataType::String)
+                .gt_eq(lit(crate::event::time::date_string(from)))
+                .and(
+                    col("event_date")
+                        .cast(DataType::String)
+                        .lt_eq(lit(crate::event::time::date_string(to))),
+                ),
+        )
+        .with_column(col("event_time").cast(DataType::Int64))
+        .filter(
+            col("event_time")
+                .gt_eq(lit(from))
+                .and(col("event_time").lt(lit(to))),
+        );
+    // Each group's earliest read (ties: the first scanned) stands for it.
+    let first = col("event_time").arg_min();
+    let mut aggs: Vec<Expr> = EV_COLUMNS
+        .iter()
+        .filter(|c| !READ_GROUP.contains(c) && !READ_SKIPPED.contains(c))
+        .map(|c| col(*c).get(first.clone(), true))
+        .collect();
+    aggs.push(len().cast(DataType::UInt64).alias("weight"));
+    let mut keys: Vec<Expr> = READ_GROUP.iter().map(|c| col(*c)).collect();
+    keys.push(
+        when(
+            col("identity_type")
+                .eq(lit("AWSService"))
+                .and(col("invoked_by").is_null()),
+        )
+        .then(col("event_source"))
+        .otherwise(lit(NULL).cast(DataType::String))
+        .alias("read_source"),
+    );
+    let reads = range
+        .clone()
+        .filter(plain_read())
+        .group_by(keys)
+        .agg(aggs)
+        .with_columns(
+            READ_SKIPPED
+                .iter()
+                .map(|c| lit(NULL).cast(DataType::String).alias(*c))
+                .collect::<Vec<_>>(),
+        )
+        .collect()
+        .map_err(err)?;
+    let weights: Vec<u64> = reads
+        .column("weight")
+        .and_then(|c| c.u64().map(|a| a.iter().map(|w| w.unwrap_or(1)).collect()))
+        .map_err(err)?;
+    let mut grouped = frame_to_events(&reads).map_err(err)?;
+    for (e, w) in grouped.iter_mut().zip(weights) {
+        e.weight = w;
+    }
+    drop(reads);
+    evs.append(&mut grouped);
+    evs.sort_by(|a, b| a.time.cmp(&b.time).then_with(|| a.id.cmp(&b.id)));
+
+    let per_hour = range
+        .clone()
+        .select([
+            col("recipient_account_id"),
+            col("aws_region"),
+            (col("event_time") / lit(3_600_000_000i64)).alias("hour"),
+        ])
+        .unique(None, UniqueKeepStrategy::Any)
+        .collect()
+        .map_err(err)?;
+    let mut hours: std::collections::BTreeMap<(String, String), std::collections::BTreeSet<i64>> =
+        Default::default();
+    let (mut accounts, mut regions) = (
+        std::collections::BTreeSet::new(),
+        std::collections::BTreeSet::new(),
+    );
+    {
+        let a = per_hour
+            .column("recipient_account_id")
+            .map_err(err)?
+            .str()
+            .map_err(err)?;
+        let r = per_hour
+            .column("aws_region")
+            .map_err(err)?
+            .str()
+            .map_err(err)?;
+        let h = per_hour.column("hour").map_err(err)?.i64().map_err(err)?;
+        for ((a, r), h) in a.iter().zip(r.iter()).zip(h.iter()) {
+            accounts.extend(a.map(str::to_string));
+            regions.extend(r.map(str::to_string));
+            if let (Some(a), Some(r), Some(h)) = (a, r, h) {
+                hours
+                    .entry((a.to_string(), r.to_string()))
+                    .or_default()
+                    .insert(h);
+            }
+        }
+    }
+    let counts = range
+        .select([
+            len().cast(DataType::UInt64).alias("n"),
+            col("source_file")
+                .n_unique()
+                .cast(DataType::UInt64)
+                .alias("files"),
+        ])
+        .collect()
+        .map_err(err)?;
+    let first = |c: &str| -> Result<u64, RunError> {
+        Ok(counts
+            .column(c)
+            .map_err(err)?
+            .u64()
+            .map_err(err)?
+            .get(0)
+            .unwrap_or(0))
+    };
+    Ok(Loaded {
+        evs,
+        total: first("n")?,
+        source_files: first("files")?,
+        hours,
+        accounts,
+        regions,
+    })
+}
+
+/// The columns [`frame_to_events`] reads.
+const EV_COLUMNS: &[&str] = &[
+    "event_id",
+    "event_time",
+    "event_source",
+    "event_name",
+    "iam_action",
+    "aws_region",
+    "recipient_account_id",
+    "error_code",
+    "error_message",
+    "read_only",
+    "is_dry_run",
+    "event_type",
+    "event_category",
+    "management_event",
+    "identity_type",
+    "arn",
+    "principal_id",
+    "account_id",
+    "access_key_id",
+    "user_name",
+    "invoked_by",
+    "session_issuer_arn",
+    "session_issuer_user_name",
+    "mfa_authenticated",
+    "source_identity",
+    "user_agent",
+    "source_ip_address",
+    "session_credential_from_console",
+    "web_id_federation_provider",
+    "identity_provider",
+    "request_parameters",
+    "response_elements",
+    "additional_event_data",
+    "source_file",
+    "source_index",
+];
 
 fn frame_to_events(df: &DataFrame) -> PolarsResult<Vec<Ev>> {
     let n = df.height();
-    let mut out = vec![Ev::default(); n];
+    let mut out = vec![
+        Ev {
+            weight: 1,
+            ..Ev::default()
+        };
+        n
+    ];
     macro_rules! strs {
         ($col:expr, $field:ident, opt) => {{
             let c = df.column($col)?.str()?;
-            for (i, e) in out.iter_mut().enumerate() {
-                let v = c.get(i);
+            for (e, v) in out.iter_mut().zip(c.iter()) {
                 e.$field = v.map(str::to_string);
             }
         }};
         ($col:expr, $field:ident) => {{
             let c = df.column($col)?.str()?;
-            for (i, e) in out.iter_mut().enumerate() {
-                let v = c.get(i);
+            for (e, v) in out.iter_mut().zip(c.iter()) {
                 e.$field = v.unwrap_or_default().to_string();
             }
         }};
@@ -172,8 +436,7 @@ fn frame_to_events(df: &DataFrame) -> PolarsResult<Vec<Ev>> {
     macro_rules! bools {
         ($col:expr, $field:ident) => {{
             let c = df.column($col)?.bool()?;
-            for (i, e) in out.iter_mut().enumerate() {
-                let v = c.get(i);
+            for (e, v) in out.iter_mut().zip(c.iter()) {
                 e.$field = v;
             }
         }};
@@ -211,19 +474,17 @@ fn frame_to_events(df: &DataFrame) -> PolarsResult<Vec<Ev>> {
     strs!("additional_event_data", additional_event_data, opt);
     strs!("source_file", source_file);
     {
+        // Iterated, not indexed: `get(i)` searches the chunks every time.
         let c = df.column("is_dry_run")?.bool()?;
-        for (i, e) in out.iter_mut().enumerate() {
-            let v = c.get(i);
+        for (e, v) in out.iter_mut().zip(c.iter()) {
             e.dry_run = v.unwrap_or(false);
         }
         let c = df.column("event_time")?.i64()?;
-        for (i, e) in out.iter_mut().enumerate() {
-            let v = c.get(i);
+        for (e, v) in out.iter_mut().zip(c.iter()) {
             e.time = v.unwrap_or(0);
         }
         let c = df.column("source_index")?.i64()?;
-        for (i, e) in out.iter_mut().enumerate() {
-            let v = c.get(i);
+        for (e, v) in out.iter_mut().zip(c.iter()) {
             e.source_index = v.unwrap_or(0);
         }
     }

@@ -79,7 +79,7 @@ fn facts<'a>(
     e: &'a Ev,
     mints: &HashMap<String, Mint>,
     cfg: &Config,
-    cache: &mut HashMap<ActorKey<'a>, Actor>,
+    cache: &mut polars::prelude::PlHashMap<ActorKey<'a>, Actor>,
 ) -> Facts {
     let minted = provenance::minted_by(e, mints)
         .map(|m| Minted {
@@ -273,6 +273,7 @@ pub fn event_class(e: &Ev) -> &'static str {
 
 /// Find the window, load its events and reconstruct the chain.
 pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, IncidentError> {
+    let t0 = std::time::Instant::now();
     let range = load::time_range(lake)?
         .ok_or_else(|| IncidentError::NoOutage("the lake holds no events".into()))?;
 
@@ -320,16 +321,30 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
 
     // 2. Events: the lookback before the window, plus 12 h for credentials
     // minted earlier, and a little after the window.
+    tracing::debug!("incident: window found in {:?}", t0.elapsed());
     let load_from = start - opts.lookback - 12 * HOUR;
     let load_to = end + 30 * MIN;
-    let evs = load::events(lake, opts.queries.as_deref(), load_from, load_to)?;
-    let mints = provenance::mints(&evs);
-    let mut actor_cache = HashMap::new();
-    let fx: Vec<Facts> = evs
-        .iter()
-        .map(|e| facts(e, &mints, &opts.config, &mut actor_cache))
-        .collect();
-    drop(actor_cache);
+    let loaded = load::analysis_events(lake, opts.queries.as_deref(), load_from, load_to)?;
+    let evs = &loaded.evs;
+    tracing::debug!(
+        "incident: {} events loaded by {:?}",
+        evs.len(),
+        t0.elapsed()
+    );
+    let mints = provenance::mints(evs);
+    // On every core, each with its own actor cache (foldhash, seeded per
+    // run: SipHash over eleven strings per event was a sixth of the
+    // analysis). An actor is a function of its key, so the result does not
+    // depend on how the work is split.
+    let fx: Vec<Facts> = {
+        use rayon::prelude::*;
+        evs.par_iter()
+            .map_init(polars::prelude::PlHashMap::default, |cache, e| {
+                facts(e, &mints, &opts.config, cache)
+            })
+            .collect()
+    };
+    tracing::debug!("incident: facts by {:?}", t0.elapsed());
 
     // 3. The failures in the window (of the outage's account, when the
     // window was detected from one account's errors).
@@ -731,7 +746,7 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
                 .entry(a.id.clone())
                 .or_insert_with(|| (a.clone(), 0, None, None)),
         };
-        entry.1 += 1;
+        entry.1 += e.weight;
         // A principal's kind is its identity's: a human's session used by an
         // agent tool stays a human actor (the event itself is the agent's).
         let rank = |k: Kind| match k {
@@ -804,7 +819,7 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
                 && !evs[i].failed()
         })
         .collect();
-    let gaps = logging_gaps(&evs, load_from.max(range.0), end.min(range.1));
+    let gaps = crate::coverage::gaps(&loaded.hours, load_from.max(range.0), end.min(range.1));
     if !logging.is_empty() || !gaps.is_empty() {
         factors.push(Factor {
             id: "logging-gap".into(),
@@ -937,12 +952,7 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
             risk: risk_str(fx[*i].risk).into(),
         })
         .collect();
-    let accounts: BTreeSet<&str> = evs
-        .iter()
-        .filter_map(|e| e.recipient_account.as_deref())
-        .collect();
-    let regions: BTreeSet<&str> = evs.iter().filter_map(|e| e.region.as_deref()).collect();
-    let files: BTreeSet<&str> = evs.iter().map(|e| e.source_file.as_str()).collect();
+    let (accounts, regions) = (&loaded.accounts, &loaded.regions);
     let recovery_out = recovery.map(|i| Recovery {
         event_id: evs[i].id.clone(),
         time: ev_time(i),
@@ -996,10 +1006,10 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
         coverage: Coverage {
             lake_start: iso(range.0),
             lake_end: iso(range.1),
-            events_in_analysis: evs.len() as u64,
-            accounts: accounts.into_iter().map(str::to_string).collect(),
-            regions: regions.into_iter().map(str::to_string).collect(),
-            source_files: files.len() as u64,
+            events_in_analysis: loaded.total,
+            accounts: accounts.iter().cloned().collect(),
+            regions: regions.iter().cloned().collect(),
+            source_files: loaded.source_files,
             gaps,
             logging_changes: logging
                 .iter()
@@ -1049,6 +1059,7 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
         .take(20_000)
         .collect();
     analysis.summary = summarize(&analysis);
+    tracing::debug!("incident: analysis done by {:?}", t0.elapsed());
     Ok(analysis)
 }
 
@@ -1449,24 +1460,6 @@ fn dedup_factors(f: &mut Vec<Factor>) {
         }
     }
     *f = out;
-}
-
-/// Hours with no events from an account and region that logs in most
-/// hours (the rule is [`crate::coverage::gaps`]).
-fn logging_gaps(evs: &[Ev], from: i64, to: i64) -> Vec<Gap> {
-    let mut by: HashMap<(&str, &str), BTreeSet<i64>> = HashMap::new();
-    for e in evs {
-        if let (Some(a), Some(r)) = (&e.recipient_account, &e.region) {
-            by.entry((a.as_str(), r.as_str()))
-                .or_default()
-                .insert(e.time.div_euclid(HOUR));
-        }
-    }
-    let hours: BTreeMap<(String, String), BTreeSet<i64>> = by
-        .into_iter()
-        .map(|((a, r), h)| ((a.to_string(), r.to_string()), h))
-        .collect();
-    crate::coverage::gaps(&hours, from, to)
 }
 
 /// Three to five neutral sentences: what happened, impact, detection,

@@ -763,8 +763,15 @@ pub fn ingest(lake: &Lake, opts: &IngestOptions) -> Result<IngestSummary, Ingest
     let progress = crate::progress::Progress::new(opts.progress, inputs.len() as u64);
 
     let next = AtomicUsize::new(0);
+    // Files the writer has finished, and whether it has stopped: decoders
+    // start a file at most LOOKAHEAD files ahead of it, so a slow file
+    // cannot make finished ones pile up in memory behind it.
+    let consumed = AtomicUsize::new(0);
+    let writer_stopped = std::sync::atomic::AtomicBool::new(false);
+    let lookahead = 2 * threads.max(1);
     let (announce_tx, announce_rx) = channel::<(usize, Receiver<Msg>)>();
-    let (encode_tx, encode_rx) = sync_channel::<(PathBuf, Vec<RecordBatch>)>(1);
+    // A rendezvous: a day's rows are handed to an encoder, never queued.
+    let (encode_tx, encode_rx) = sync_channel::<(PathBuf, Vec<RecordBatch>)>(0);
     let mut sources: Vec<SourceEntry> = Vec::new();
 
     let encode_rx = std::sync::Mutex::new(encode_rx);
@@ -774,6 +781,8 @@ pub fn ingest(lake: &Lake, opts: &IngestOptions) -> Result<IngestSummary, Ingest
             let announce_tx = announce_tx.clone();
             let inputs = &inputs;
             let next = &next;
+            let consumed = &consumed;
+            let writer_stopped = &writer_stopped;
             let known = &known;
             let keys = &keys;
             let limits = &opts.limits;
@@ -783,7 +792,12 @@ pub fn ingest(lake: &Lake, opts: &IngestOptions) -> Result<IngestSummary, Ingest
                     if i >= inputs.len() {
                         break;
                     }
-                    let (tx, rx) = sync_channel::<Msg>(8);
+                    while i >= consumed.load(Ordering::Acquire) + lookahead
+                        && !writer_stopped.load(Ordering::Acquire)
+                    {
+                        std::thread::sleep(std::time::Duration::from_millis(1));
+                    }
+                    let (tx, rx) = sync_channel::<Msg>(4);
                     if announce_tx.send((i, rx)).is_err() {
                         break;
                     }
@@ -955,9 +969,11 @@ pub fn ingest(lake: &Lake, opts: &IngestOptions) -> Result<IngestSummary, Ingest
                         }
                     }
                 }
+                consumed.store(file_no + 1, Ordering::Release);
             }
             writer.flush_all()
         })();
+        writer_stopped.store(true, Ordering::Release);
         writer.encode_tx = None;
         summary.parquet_files_written = writer.staged.len() as u64;
         summary.partitions = writer.partitions.iter().cloned().collect();
