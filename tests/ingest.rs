@@ -440,7 +440,7 @@ fn small_batches_across_days_are_split_coalesced_and_sorted() {
         json!({ "Records": big }).to_string().as_bytes(),
     );
 
-    // 1 MiB: several files per day. The default: one per day, its
+    // 1 MiB: several files per day. 64 MiB: one per day, its
     // 200 one-row batches coalesced while buffered.
     for (buffer, files_per_day) in [("1", None), ("64", Some(1))] {
         let lake = dir.path().join(format!("lake-{buffer}"));

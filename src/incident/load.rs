@@ -176,10 +176,11 @@ fn plain_read() -> Expr {
         .and(col("iam_action").str().starts_with(lit("signin:")).not())
 }
 
-/// The `incident-window-events` query over `[from, to)`, lazy, with its
-/// name and bound SQL for error messages.
+/// The `incident-window-events` query over `[from, to)` of `events` (the
+/// lake's scan, or a filtered one), lazy, with its name and bound SQL for
+/// error messages.
 fn window_query(
-    lake: &Lake,
+    events: LazyFrame,
     queries: Option<&std::path::Path>,
     from: i64,
     to: i64,
@@ -203,7 +204,7 @@ fn window_query(
         message: e.to_string(),
         snippet: String::new(),
     })?;
-    let lf = query::run_sql_lazy(lake, &q.name, &sql)?;
+    let lf = query::run_sql_on(events, &q.name, &sql)?;
     Ok((lf, q.name, sql))
 }
 
@@ -214,7 +215,7 @@ pub fn events(
     from: i64,
     to: i64,
 ) -> Result<Vec<Ev>, RunError> {
-    let (lf, name, sql) = window_query(lake, queries, from, to)?;
+    let (lf, name, sql) = window_query(query::scan_events(lake)?, queries, from, to)?;
     let df = lf
         .with_column(col("event_time").cast(DataType::Int64))
         .collect()
@@ -231,9 +232,11 @@ pub fn analysis_events(
     from: i64,
     to: i64,
 ) -> Result<Loaded, RunError> {
-    let (lf, name, sql) = window_query(lake, queries, from, to)?;
+    // The query runs over the scan without plain reads: it sorts and
+    // projects only the rows the analysis reads one by one.
+    let focus = query::scan_events(lake)?.filter(plain_read().not());
+    let (lf, name, sql) = window_query(focus, queries, from, to)?;
     let df = lf
-        .filter(plain_read().not())
         .with_column(col("event_time").cast(DataType::Int64))
         .collect()
         .map_err(|e| query::polars_error(&name, &sql, e))?;

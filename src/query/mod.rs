@@ -83,9 +83,14 @@ pub fn polars_error(name: &str, sql: &str, e: PolarsError) -> RunError {
 
 /// Plan SQL over the lake, lazily.
 pub fn run_sql_lazy(lake: &Lake, name: &str, sql: &str) -> Result<LazyFrame, RunError> {
-    let lf = scan_events(lake)?;
+    run_sql_on(scan_events(lake)?, name, sql)
+}
+
+/// Plan SQL over `events` given as a lazy frame (the lake's scan, perhaps
+/// filtered first so the query sorts and projects fewer rows).
+pub fn run_sql_on(events: LazyFrame, name: &str, sql: &str) -> Result<LazyFrame, RunError> {
     let mut ctx = SQLContext::new();
-    ctx.register("events", lf);
+    ctx.register("events", events);
     ctx.execute(sql).map_err(|e| polars_error(name, sql, e))
 }
 
