@@ -23,16 +23,7 @@ pub fn principal_expr() -> Expr {
 /// The scan limited to `[from, to)`, with `principal`, `t` (µs) and `in_period`.
 fn scan(lake: &Lake, from: i64, to: i64, period_start: i64) -> Result<LazyFrame, RunError> {
     Ok(query::scan_events(lake)?
-        .filter(
-            col("event_date")
-                .cast(DataType::String)
-                .gt_eq(lit(crate::event::time::date_string(from)))
-                .and(
-                    col("event_date")
-                        .cast(DataType::String)
-                        .lt_eq(lit(crate::event::time::date_string(to))),
-                ),
-        )
+        .filter(query::dates_between(from, to))
         .with_columns([
             principal_expr(),
             col("event_time").cast(DataType::Int64).alias("t"),

@@ -246,16 +246,7 @@ pub fn analysis_events(
     // The range, straight from the scan (partition pruning on event_date).
     let err = |e| query::polars_error("incident-reads", "", e);
     let range = query::scan_events(lake)?
-        .filter(
-            col("event_date")
-                .cast(DataType::String)
-                .gt_eq(lit(crate::event::time::date_string(from)))
-                .and(
-                    col("event_date")
-                        .cast(DataType::String)
-                        .lt_eq(lit(crate::event::time::date_string(to))),
-                ),
-        )
+        .filter(query::dates_between(from, to))
         .with_column(col("event_time").cast(DataType::Int64))
         .filter(
             col("event_time")
@@ -510,16 +501,7 @@ pub struct ErrorMinute {
 pub fn error_minutes(lake: &Lake, range: Option<(i64, i64)>) -> Result<Vec<ErrorMinute>, RunError> {
     let mut lf = query::scan_events(lake)?;
     if let Some((from, to)) = range {
-        lf = lf.filter(
-            col("event_date")
-                .cast(DataType::String)
-                .gt_eq(lit(crate::event::time::date_string(from)))
-                .and(
-                    col("event_date")
-                        .cast(DataType::String)
-                        .lt_eq(lit(crate::event::time::date_string(to))),
-                ),
-        );
+        lf = lf.filter(query::dates_between(from, to));
     }
     let mut lf = lf.filter(col("error_code").is_not_null()).select([
         (col("event_time").cast(DataType::Int64) / lit(60_000_000i64)).alias("minute"),

@@ -81,6 +81,15 @@ pub fn polars_error(name: &str, sql: &str, e: PolarsError) -> RunError {
     }
 }
 
+/// The partitions (`event_date`) that can hold events of `[from, to)`: a
+/// predicate the scan prunes files by.
+pub fn dates_between(from: i64, to: i64) -> Expr {
+    let date = || col("event_date").cast(DataType::String);
+    date()
+        .gt_eq(lit(crate::event::time::date_string(from)))
+        .and(date().lt_eq(lit(crate::event::time::date_string(to))))
+}
+
 /// Plan SQL over the lake, lazily.
 pub fn run_sql_lazy(lake: &Lake, name: &str, sql: &str) -> Result<LazyFrame, RunError> {
     run_sql_on(scan_events(lake)?, name, sql)
