@@ -585,6 +585,8 @@ struct Writer<'l> {
     buffers: BTreeMap<i64, DayBuffer>,
     buffered_bytes: usize,
     limit: usize,
+    /// The day the latest batch went to.
+    last_day: Option<i64>,
     seq: u64,
     staged: Vec<Staged>,
     encode_tx: Option<SyncSender<(PathBuf, Vec<RecordBatch>)>>,
@@ -678,20 +680,27 @@ impl Writer<'_> {
             }
         }
         while self.buffered_bytes > self.limit {
-            let Some(largest) = self
+            // The largest day other than the one just added to, which is
+            // likely to keep growing: a finished day's remainder must not sit
+            // in the buffer while the current day is written in small files
+            // (at 1M events that halved the files' size). The current day
+            // when it is alone.
+            let current = self.last_day;
+            let Some(day) = self
                 .buffers
                 .iter()
-                .max_by_key(|(_, b)| b.bytes)
+                .max_by_key(|(d, b)| (Some(**d) != current, b.bytes))
                 .map(|(k, _)| *k)
             else {
                 break;
             };
-            self.flush_day(largest)?;
+            self.flush_day(day)?;
         }
         Ok(())
     }
 
     fn add(&mut self, day: i64, batch: RecordBatch) -> io::Result<()> {
+        self.last_day = Some(day);
         let b = self.buffers.entry(day).or_default();
         let before = b.bytes;
         b.events += batch.num_rows();
@@ -890,6 +899,7 @@ pub fn ingest(lake: &Lake, opts: &IngestOptions) -> Result<IngestSummary, Ingest
             buffers: BTreeMap::new(),
             buffered_bytes: 0,
             limit: opts.buffer_bytes.max(1 << 20),
+            last_day: None,
             seq: 0,
             staged: Vec::new(),
             encode_tx: Some(encode_tx),
