@@ -11,17 +11,13 @@
 #   BENCH_EVENTS=20000 BENCH_SMALL=5000 BENCH_BIG=40000 BENCH_DRIFT_EVENTS=40000 \
 #     BENCH_RUNS=1 BENCH_WORK=target/bench-small benches/compare.sh
 #
-# How long a full-size run takes: about 1 hour (1 to 1.5 h) on the 2-core
-# development machine, plus the release build (about 20 min from scratch).
-# This is an estimate scaled from small runs (20k and 200k events, on a
-# loaded machine), not a measurement: generating 1M + 2 x 5M events takes
-# about 15 min; DuckDB reading the 1M-event data 3 times about 15 min (it
-# pays ~3.5 ms per file and the generated data has ~60k small files at 1M
-# events); backtrail's 1M ingests 3 x ~80 s; the two 5M ingests ~7 min each;
-# polars 3 x ~100 s. It needs about 15 GB of disk under BENCH_WORK and, for
-# polars at 1M events, several GB of RAM (3 GB at 200k events).
-# The incident stage took 145 s on 500k events before the incident analysis
-# became linear (now seconds); 5M events have not been measured yet.
+# How long a full-size run takes, measured on the 2-core development
+# machine (2026-11-29): about 8 minutes once the data exists (backtrail's 1M
+# ingest 3 x ~20 s, DuckDB ~60 s, polars ~20 s, two 5M ingests ~105 s each,
+# the analyses ~30 s), plus about 6 minutes the first time to generate 1M +
+# 2 x 5M events, plus the release build (10 to 20 min from scratch). It needs
+# about 4 GB of disk under BENCH_WORK and, for polars at 1M events, 2.5 GB
+# of RAM.
 #
 # Where results go:
 #   - the table on stdout, progress on stderr;
