@@ -176,28 +176,47 @@ impl Verification {
     }
 }
 
-/// Coverage of the lake in `[from, to)` (microseconds), through the query
-/// library's `coverage-hours` and `logging-tampering`.
-pub fn from_lake(
+/// What the lake holds in a window, by the query library's
+/// `coverage-hours` and `coverage-files`: the facts behind a data-coverage
+/// section, shared by the drift review and the incident analysis.
+#[derive(Debug, Clone, Default)]
+pub struct Observed {
+    pub events: u64,
+    pub accounts: BTreeSet<String>,
+    pub regions: BTreeSet<String>,
+    pub source_files: u64,
+    /// Hours (`time / 1 h`) with events, per (account, region): the input of
+    /// [`gaps`].
+    pub hours: BTreeMap<(String, String), BTreeSet<i64>>,
+    /// The first and last hour with events (µs).
+    pub first: Option<i64>,
+    pub last: Option<i64>,
+}
+
+/// The bound parameters of the coverage queries for `[from, to)`, plus `extra`.
+fn window_params(from: i64, to: i64, extra: &[(&str, String)]) -> Vec<(String, String)> {
+    // The dates prune the lake's partitions to the window's.
+    let mut p = vec![
+        ("from".to_string(), crate::incident::iso(from)),
+        ("to".to_string(), crate::incident::iso(to)),
+        (
+            "from_date".to_string(),
+            crate::event::time::date_string(from),
+        ),
+        ("to_date".to_string(), crate::event::time::date_string(to)),
+    ];
+    p.extend(extra.iter().map(|(k, v)| (k.to_string(), v.clone())));
+    p
+}
+
+/// [`Observed`] for `[from, to)` (microseconds).
+pub fn observe(
     lake: &Lake,
     queries: Option<&Path>,
     from: i64,
     to: i64,
-) -> Result<Coverage, RunError> {
-    let params = |extra: &[(&str, String)]| {
-        // The dates prune the lake's partitions to the window's.
-        let mut p = vec![
-            ("from".to_string(), crate::incident::iso(from)),
-            ("to".to_string(), crate::incident::iso(to)),
-            (
-                "from_date".to_string(),
-                crate::event::time::date_string(from),
-            ),
-            ("to_date".to_string(), crate::event::time::date_string(to)),
-        ];
-        p.extend(extra.iter().map(|(k, v)| (k.to_string(), v.clone())));
-        p
-    };
+) -> Result<Observed, RunError> {
+    let params = |extra: &[(&str, String)]| window_params(from, to, extra);
     let hours = run(lake, queries, "coverage-hours", &params(&[]))?;
     let mut by_source: BTreeMap<(String, String), BTreeSet<i64>> = BTreeMap::new();
     let mut accounts = BTreeSet::new();
@@ -246,11 +265,31 @@ pub fn from_lake(
         .and_then(|c| c.i64().ok().and_then(|c| c.get(0)))
         .unwrap_or(0)
         .max(0) as u64;
+    Ok(Observed {
+        events,
+        accounts,
+        regions,
+        source_files,
+        hours: by_source,
+        first,
+        last,
+    })
+}
+
+/// Coverage of the lake in `[from, to)` (microseconds): [`observe`], and the
+/// logging changes by the query library's `logging-tampering`.
+pub fn from_lake(
+    lake: &Lake,
+    queries: Option<&Path>,
+    from: i64,
+    to: i64,
+) -> Result<Coverage, RunError> {
+    let seen = observe(lake, queries, from, to)?;
     let tamper = run(
         lake,
         queries,
         "logging-tampering",
-        &params(&[("principal", "%".to_string())]),
+        &window_params(from, to, &[("principal", "%".to_string())]),
     )?;
     let mut logging_changes = Vec::new();
     {
@@ -290,15 +329,16 @@ pub fn from_lake(
         }
     }
     Ok(Coverage {
-        lake_start: first.map(crate::incident::iso).unwrap_or_default(),
-        lake_end: last
+        lake_start: seen.first.map(crate::incident::iso).unwrap_or_default(),
+        lake_end: seen
+            .last
             .map(|l| crate::incident::iso(l + HOUR - 1))
             .unwrap_or_default(),
-        events_in_analysis: events,
-        accounts: accounts.into_iter().collect(),
-        regions: regions.into_iter().collect(),
-        source_files,
-        gaps: gaps(&by_source, from, to - 1),
+        events_in_analysis: seen.events,
+        accounts: seen.accounts.into_iter().collect(),
+        regions: seen.regions.into_iter().collect(),
+        source_files: seen.source_files,
+        gaps: gaps(&seen.hours, from, to - 1),
         logging_changes,
         verification: None,
     })

@@ -120,24 +120,6 @@ fn iso(us: i64) -> String {
         .unwrap_or_default()
 }
 
-/// What the analysis reads of `[from, to)`.
-pub struct Loaded {
-    /// Sorted by time. Successful reads (other than STS and sign-in calls)
-    /// change nothing and name nothing the analysis follows: each group of
-    /// them with one identity and access key is one event, the earliest,
-    /// without payloads, with the group's size as its `weight`.
-    pub evs: Vec<Ev>,
-    /// Events in the range, reads included.
-    pub total: u64,
-    /// Distinct source files of the range's events.
-    pub source_files: u64,
-    /// Recipient accounts and regions of the range's events.
-    pub accounts: std::collections::BTreeSet<String>,
-    pub regions: std::collections::BTreeSet<String>,
-    /// Hours (µs / 1 h) with events, per (recipient account, region).
-    pub hours: std::collections::BTreeMap<(String, String), std::collections::BTreeSet<i64>>,
-}
-
 /// The columns that decide an actor (see [`crate::actors::classify`]) and
 /// the credentials it used: a read stands for the reads sharing them.
 /// `event_source` only names an AWS service acting without `invokedBy`,
@@ -223,15 +205,18 @@ pub fn events(
     frame_to_events(&df).map_err(|e| query::polars_error(&name, &sql, e))
 }
 
-/// The events in `[from, to)` as the incident analysis reads them:
-/// everything but plain reads through the `incident-window-events` query,
-/// plain reads grouped (see [`Loaded`]).
+/// The events in `[from, to)` as the incident analysis reads them, sorted by
+/// time: everything but plain reads through the `incident-window-events`
+/// query. Successful reads (other than STS and sign-in calls) change nothing
+/// and name nothing the analysis follows: each group of them with one
+/// identity and access key is one event, the earliest, without payloads,
+/// with the group's size as its `weight`.
 pub fn analysis_events(
     lake: &Lake,
     queries: Option<&std::path::Path>,
     from: i64,
     to: i64,
-) -> Result<Loaded, RunError> {
+) -> Result<Vec<Ev>, RunError> {
     // The query runs over the scan without plain reads: it sorts and
     // projects only the rows the analysis reads one by one.
     let focus = query::scan_events(lake)?.filter(plain_read().not());
@@ -273,7 +258,6 @@ pub fn analysis_events(
         .alias("read_source"),
     );
     let reads = range
-        .clone()
         .filter(plain_read())
         .group_by(keys)
         .agg(aggs)
@@ -297,72 +281,7 @@ pub fn analysis_events(
     evs.append(&mut grouped);
     evs.sort_by(|a, b| a.time.cmp(&b.time).then_with(|| a.id.cmp(&b.id)));
 
-    let per_hour = range
-        .clone()
-        .select([
-            col("recipient_account_id"),
-            col("aws_region"),
-            (col("event_time") / lit(3_600_000_000i64)).alias("hour"),
-        ])
-        .unique(None, UniqueKeepStrategy::Any)
-        .collect()
-        .map_err(err)?;
-    let mut hours: std::collections::BTreeMap<(String, String), std::collections::BTreeSet<i64>> =
-        Default::default();
-    let (mut accounts, mut regions) = (
-        std::collections::BTreeSet::new(),
-        std::collections::BTreeSet::new(),
-    );
-    {
-        let a = per_hour
-            .column("recipient_account_id")
-            .map_err(err)?
-            .str()
-            .map_err(err)?;
-        let r = per_hour
-            .column("aws_region")
-            .map_err(err)?
-            .str()
-            .map_err(err)?;
-        let h = per_hour.column("hour").map_err(err)?.i64().map_err(err)?;
-        for ((a, r), h) in a.iter().zip(r.iter()).zip(h.iter()) {
-            accounts.extend(a.map(str::to_string));
-            regions.extend(r.map(str::to_string));
-            if let (Some(a), Some(r), Some(h)) = (a, r, h) {
-                hours
-                    .entry((a.to_string(), r.to_string()))
-                    .or_default()
-                    .insert(h);
-            }
-        }
-    }
-    let counts = range
-        .select([
-            len().cast(DataType::UInt64).alias("n"),
-            col("source_file")
-                .n_unique()
-                .cast(DataType::UInt64)
-                .alias("files"),
-        ])
-        .collect()
-        .map_err(err)?;
-    let first = |c: &str| -> Result<u64, RunError> {
-        Ok(counts
-            .column(c)
-            .map_err(err)?
-            .u64()
-            .map_err(err)?
-            .get(0)
-            .unwrap_or(0))
-    };
-    Ok(Loaded {
-        evs,
-        total: first("n")?,
-        source_files: first("files")?,
-        hours,
-        accounts,
-        regions,
-    })
+    Ok(evs)
 }
 
 /// The columns [`frame_to_events`] reads.

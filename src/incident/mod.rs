@@ -324,8 +324,9 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
     tracing::debug!("incident: window found in {:?}", t0.elapsed());
     let load_from = start - opts.lookback - 12 * HOUR;
     let load_to = end + 30 * MIN;
-    let loaded = load::analysis_events(lake, opts.queries.as_deref(), load_from, load_to)?;
-    let evs = &loaded.evs;
+    let evs = &load::analysis_events(lake, opts.queries.as_deref(), load_from, load_to)?;
+    // Counts of everything in the range, reads included.
+    let seen = crate::coverage::observe(lake, opts.queries.as_deref(), load_from, load_to)?;
     tracing::debug!(
         "incident: {} events loaded by {:?}",
         evs.len(),
@@ -819,7 +820,7 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
                 && !evs[i].failed()
         })
         .collect();
-    let gaps = crate::coverage::gaps(&loaded.hours, load_from.max(range.0), end.min(range.1));
+    let gaps = crate::coverage::gaps(&seen.hours, load_from.max(range.0), end.min(range.1));
     if !logging.is_empty() || !gaps.is_empty() {
         factors.push(Factor {
             id: "logging-gap".into(),
@@ -952,7 +953,6 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
             risk: risk_str(fx[*i].risk).into(),
         })
         .collect();
-    let (accounts, regions) = (&loaded.accounts, &loaded.regions);
     let recovery_out = recovery.map(|i| Recovery {
         event_id: evs[i].id.clone(),
         time: ev_time(i),
@@ -1006,10 +1006,10 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
         coverage: Coverage {
             lake_start: iso(range.0),
             lake_end: iso(range.1),
-            events_in_analysis: loaded.total,
-            accounts: accounts.iter().cloned().collect(),
-            regions: regions.iter().cloned().collect(),
-            source_files: loaded.source_files,
+            events_in_analysis: seen.events,
+            accounts: seen.accounts.iter().cloned().collect(),
+            regions: seen.regions.iter().cloned().collect(),
+            source_files: seen.source_files,
             gaps,
             logging_changes: logging
                 .iter()
