@@ -54,7 +54,7 @@ pub struct IngestArgs {
     /// Memory for rows waiting to be written, in MiB, as Arrow arrays: a
     /// day's rows are written to a Parquet file when the buffer is full.
     /// Peak memory is about three times this plus the event-ID index.
-    #[arg(long, default_value_t = 48)]
+    #[arg(long, default_value_t = crate::lake::ingest::DEFAULT_BUFFER_MIB)]
     pub buffer_mib: usize,
 }
 

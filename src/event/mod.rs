@@ -398,22 +398,13 @@ pub fn normalize(raw: &str, origin: Origin<'_>, max_bytes: usize) -> Result<Even
 fn last_occurrences<'o, 'a>(
     pairs: &'o [(Cow<'a, str>, &'a RawValue)],
 ) -> impl Iterator<Item = (usize, (&'o Cow<'a, str>, &'a RawValue))> {
-    // A record has a few dozen keys: comparing them beats hashing them. A
-    // hostile one may have millions, and gets a hash set.
-    let keep: Vec<bool> = if pairs.len() <= 64 {
-        (0..pairs.len())
-            .map(|i| !pairs[i + 1..].iter().any(|(k, _)| *k == pairs[i].0))
-            .collect()
-    } else {
-        let mut seen = std::collections::HashSet::with_capacity(pairs.len());
-        let mut keep: Vec<bool> = pairs
-            .iter()
-            .rev()
-            .map(|(k, _)| seen.insert(k.as_ref()))
-            .collect();
-        keep.reverse();
-        keep
-    };
+    let mut seen = std::collections::HashSet::with_capacity(pairs.len());
+    let mut keep: Vec<bool> = pairs
+        .iter()
+        .rev()
+        .map(|(k, _)| seen.insert(k.as_ref()))
+        .collect();
+    keep.reverse();
     pairs
         .iter()
         .zip(keep)

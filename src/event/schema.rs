@@ -175,10 +175,8 @@ pub fn type_name(dt: &DataType) -> String {
 }
 
 /// Build one record batch from events (in the given order).
-pub fn to_batch<E: std::borrow::Borrow<Event>>(events: &[E]) -> Result<RecordBatch, ArrowError> {
+pub fn to_batch(events: &[Event]) -> Result<RecordBatch, ArrowError> {
     let n = events.len();
-    let events: Vec<&Event> = events.iter().map(|e| e.borrow()).collect();
-    let events = events.as_slice();
     let mut cols: Vec<ArrayRef> = Vec::with_capacity(schema().fields().len());
     macro_rules! build {
         ($(($col:ident, $f:ident, $kind:ident)),* $(,)?) => {
@@ -251,7 +249,7 @@ pub fn to_batch<E: std::borrow::Borrow<Event>>(events: &[E]) -> Result<RecordBat
     RecordBatch::try_new(schema(), cols)
 }
 
-fn resources_array(events: &[&Event]) -> ArrayRef {
+fn resources_array(events: &[Event]) -> ArrayRef {
     let sb = StructBuilder::from_fields(resource_fields(), 0);
     let mut lb = ListBuilder::new(sb).with_field(Arc::new(Field::new(
         "item",
@@ -278,14 +276,27 @@ fn resources_array(events: &[&Event]) -> ArrayRef {
     Arc::new(lb.finish())
 }
 
+/// A column of a batch by name, as its Arrow array type; None when it is
+/// missing or of another type.
+pub fn column_of<'b, T: 'static>(batch: &'b RecordBatch, name: &str) -> Option<&'b T> {
+    batch.column_by_name(name)?.as_any().downcast_ref::<T>()
+}
+
+/// [`column_of`], for batches that must have the column: an error naming it.
+pub fn required_column<'b, T: 'static>(
+    batch: &'b RecordBatch,
+    name: &str,
+) -> std::io::Result<&'b T> {
+    column_of(batch, name)
+        .ok_or_else(|| std::io::Error::other(format!("a batch without a valid {name} column")))
+}
+
 /// Read a batch written with [`schema`] (by column name, so a projection or
 /// a later schema with more columns still reads) back into events.
 pub fn from_batch(batch: &RecordBatch) -> Result<Vec<Event>, ArrowError> {
     let n = batch.num_rows();
     let mut out = vec![Event::default(); n];
-    fn col<'b, T: 'static>(batch: &'b RecordBatch, name: &str) -> Option<&'b T> {
-        batch.column_by_name(name)?.as_any().downcast_ref::<T>()
-    }
+    use column_of as col;
     macro_rules! read {
         ($(($col:ident, $f:ident, $kind:ident)),* $(,)?) => { $( read_col!($col, $f, $kind); )* };
     }

@@ -12,9 +12,7 @@ use super::commit::{self, Move, RunRecord, SourceEntry};
 use super::{Lake, read, write};
 use crate::event::{self, Event, Origin};
 use crate::formats::{self, Content, FileReport, Limits, Location, Sink};
-use arrow::array::{
-    Array, BooleanArray, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray,
-};
+use arrow::array::{BooleanArray, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray};
 use arrow::compute::filter_record_batch;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -27,6 +25,9 @@ use std::sync::mpsc::{Receiver, SyncSender, channel, sync_channel};
 use std::time::Instant;
 
 /// How to ingest.
+/// The default of `--buffer-mib`: memory for rows waiting to be written.
+pub const DEFAULT_BUFFER_MIB: usize = 48;
+
 #[derive(Debug, Clone)]
 pub struct IngestOptions {
     pub inputs: Vec<PathBuf>,
@@ -49,7 +50,7 @@ impl Default for IngestOptions {
             strict: false,
             threads: 0,
             progress: false,
-            buffer_bytes: 128 << 20,
+            buffer_bytes: DEFAULT_BUFFER_MIB << 20,
         }
     }
 }
@@ -418,7 +419,6 @@ fn new_run_id() -> String {
     )
 }
 
-/// Which event IDs the lake holds, and what each looked like.
 /// 128-bit keys of event IDs: two independently seeded SipHashes, so that
 /// IDs chosen by an attacker cannot be made to collide. Computed by the
 /// decoder threads; the writer only looks them up.
@@ -508,6 +508,7 @@ impl Shard {
     }
 }
 
+/// Which event IDs the lake holds, and what each looked like.
 struct Dedup {
     seen: Vec<Shard>,
     /// Other versions (record hashes) of IDs with conflicting duplicates.
@@ -601,15 +602,9 @@ struct BatchColumns<'b> {
 
 impl<'b> BatchColumns<'b> {
     fn of(batch: &'b RecordBatch) -> io::Result<Self> {
-        fn col<'b, T: 'static>(batch: &'b RecordBatch, name: &str) -> io::Result<&'b T> {
-            batch
-                .column_by_name(name)
-                .and_then(|c| c.as_any().downcast_ref::<T>())
-                .ok_or_else(|| io::Error::other(format!("a batch without {name}")))
-        }
         Ok(BatchColumns {
-            record_hash: col(batch, "record_hash")?,
-            source_index: col(batch, "source_index")?,
+            record_hash: event::schema::required_column(batch, "record_hash")?,
+            source_index: event::schema::required_column(batch, "source_index")?,
         })
     }
 }
@@ -659,10 +654,8 @@ impl Writer<'_> {
         if batch.num_rows() == 0 {
             return Ok(());
         }
-        let times = batch
-            .column_by_name("event_time")
-            .and_then(|c| c.as_any().downcast_ref::<TimestampMicrosecondArray>())
-            .ok_or_else(|| io::Error::other("a batch without event_time"))?;
+        let times: &TimestampMicrosecondArray =
+            event::schema::required_column(&batch, "event_time")?;
         let first = day_of(times.value(0));
         if times.values().iter().all(|&t| day_of(t) == first) {
             self.add(first, batch)?;
@@ -815,7 +808,7 @@ pub fn ingest(lake: &Lake, opts: &IngestOptions) -> Result<IngestSummary, Ingest
 
     let next = AtomicUsize::new(0);
     // Files the writer has finished, and whether it has stopped: decoders
-    // start a file at most LOOKAHEAD files ahead of it, so a slow file
+    // start a file at most `lookahead` files ahead of it, so a slow file
     // cannot make finished ones pile up in memory behind it.
     let consumed = AtomicUsize::new(0);
     let writer_stopped = std::sync::atomic::AtomicBool::new(false);
@@ -858,7 +851,6 @@ pub fn ingest(lake: &Lake, opts: &IngestOptions) -> Result<IngestSummary, Ingest
         }
         drop(announce_tx);
 
-        // Encoder: sorted Parquet files into staging.
         // Encoders: sorted Parquet files into staging, one per core, so the
         // last buffers of a run are encoded in parallel too.
         let encode_rx = &encode_rx;

@@ -1,7 +1,7 @@
 //! Writing Parquet files of the lake: one place for the writer's options.
 
 use crate::event::{Event, schema};
-use arrow::array::{Array, ArrayRef, RecordBatch, StringArray, TimestampMicrosecondArray};
+use arrow::array::{RecordBatch, StringArray, TimestampMicrosecondArray};
 use arrow::compute::interleave_record_batch;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
@@ -77,28 +77,14 @@ const SLICE_BYTES: usize = 256 << 20;
 /// little more memory than the batches themselves.
 pub fn write_batches(path: &Path, batches: &[RecordBatch]) -> io::Result<usize> {
     let schema = schema::schema();
-    let col = |b: &RecordBatch, name: &str| -> io::Result<ArrayRef> {
-        b.column_by_name(name)
-            .cloned()
-            .ok_or_else(|| io::Error::other(format!("batch without {name}")))
-    };
     let mut times = Vec::with_capacity(batches.len());
     let mut ids = Vec::with_capacity(batches.len());
     for b in batches {
-        let t = col(b, "event_time")?;
-        let t = t
-            .as_any()
-            .downcast_ref::<TimestampMicrosecondArray>()
-            .ok_or_else(|| io::Error::other("event_time is not a timestamp"))?
-            .clone();
-        let id = col(b, "event_id")?;
-        let id = id
-            .as_any()
-            .downcast_ref::<StringArray>()
-            .ok_or_else(|| io::Error::other("event_id is not a string"))?
-            .clone();
-        times.push(t);
-        ids.push(id);
+        times.push(schema::required_column::<TimestampMicrosecondArray>(
+            b,
+            "event_time",
+        )?);
+        ids.push(schema::required_column::<StringArray>(b, "event_id")?);
     }
     let mut order: Vec<(usize, usize)> = batches
         .iter()
