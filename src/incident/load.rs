@@ -190,6 +190,22 @@ fn window_query(
     Ok((lf, q.name, sql))
 }
 
+/// The `incident-window-events` query over `events`, as [`Ev`]s in the
+/// query's order.
+fn window_events(
+    events: LazyFrame,
+    queries: Option<&std::path::Path>,
+    from: i64,
+    to: i64,
+) -> Result<Vec<Ev>, RunError> {
+    let (lf, name, sql) = window_query(events, queries, from, to)?;
+    let df = lf
+        .with_column(col("event_time").cast(DataType::Int64))
+        .collect()
+        .map_err(|e| query::polars_error(&name, &sql, e))?;
+    frame_to_events(&df).map_err(|e| query::polars_error(&name, &sql, e))
+}
+
 /// Every event in `[from, to)`, sorted by time.
 pub fn events(
     lake: &Lake,
@@ -197,12 +213,7 @@ pub fn events(
     from: i64,
     to: i64,
 ) -> Result<Vec<Ev>, RunError> {
-    let (lf, name, sql) = window_query(query::scan_events(lake)?, queries, from, to)?;
-    let df = lf
-        .with_column(col("event_time").cast(DataType::Int64))
-        .collect()
-        .map_err(|e| query::polars_error(&name, &sql, e))?;
-    frame_to_events(&df).map_err(|e| query::polars_error(&name, &sql, e))
+    window_events(query::scan_events(lake)?, queries, from, to)
 }
 
 /// The events in `[from, to)` as the incident analysis reads them, sorted by
@@ -220,13 +231,7 @@ pub fn analysis_events(
     // The query runs over the scan without plain reads: it sorts and
     // projects only the rows the analysis reads one by one.
     let focus = query::scan_events(lake)?.filter(plain_read().not());
-    let (lf, name, sql) = window_query(focus, queries, from, to)?;
-    let df = lf
-        .with_column(col("event_time").cast(DataType::Int64))
-        .collect()
-        .map_err(|e| query::polars_error(&name, &sql, e))?;
-    let mut evs = frame_to_events(&df).map_err(|e| query::polars_error(&name, &sql, e))?;
-    drop(df);
+    let mut evs = window_events(focus, queries, from, to)?;
 
     // The range, straight from the scan (partition pruning on event_date).
     let err = |e| query::polars_error("incident-reads", "", e);
