@@ -18,8 +18,8 @@ WITH calls AS (
          OR COALESCE(user_name, '') LIKE :principal
          OR COALESCE(access_key_id, '') LIKE :principal)
 ),
-classified AS (
-  SELECT event_time, event_id, iam_action, arn, invoked_by, error_code,
+named AS (
+  SELECT event_time, event_id, iam_action, arn, invoked_by, error_code, rp,
          CASE
            WHEN service = 'cloudtrail' AND action IN ('StopLogging', 'DeleteTrail', 'UpdateTrail',
                 'PutEventSelectors', 'PutInsightSelectors', 'DeleteEventDataStore',
@@ -65,23 +65,42 @@ classified AS (
            WHEN service = 'rds' AND action = 'StopActivityStream' THEN 'rds-activity-stream'
            WHEN service = 'kms' AND action IN ('DisableKey', 'ScheduleKeyDeletion', 'DisableKeyRotation')
              THEN 'kms'
-           WHEN service = 'rds' AND action IN ('ModifyDBInstance', 'ModifyDBCluster')
+           WHEN service = 'rds' AND action IN ('ModifyDBInstance', 'ModifyDBCluster') THEN '?rds'
+           WHEN service = 'dynamodb' AND action = 'UpdateTable' THEN '?dynamodb'
+           WHEN service = 'elasticloadbalancing' AND action = 'ModifyLoadBalancerAttributes' THEN '?elb'
+           WHEN service = 'cloudformation' AND action = 'UpdateTerminationProtection' THEN '?cloudformation'
+           WHEN service = 'ec2' AND action = 'ModifyInstanceAttribute' THEN '?ec2'
+         END AS candidate
+  FROM calls
+),
+-- Calls named above; those marked '?' switch protection off only when their
+-- parameters say so. Filtered first, so that only candidates' payloads are
+-- searched.
+candidates AS (
+  SELECT * FROM named WHERE candidate IS NOT NULL
+),
+classified AS (
+  SELECT event_time, event_id, iam_action, arn, invoked_by, error_code,
+         CASE
+           WHEN candidate = '?rds'
              AND split_part(split_part(split_part(rp, '"deletionProtection"', 2), ',', 1), '}', 1) LIKE '%false%'
              THEN 'deletion-protection-off'
-           WHEN service = 'dynamodb' AND action = 'UpdateTable'
+           WHEN candidate = '?dynamodb'
              AND split_part(split_part(split_part(rp, '"deletionProtectionEnabled"', 2), ',', 1), '}', 1) LIKE '%false%'
              THEN 'deletion-protection-off'
-           WHEN service = 'elasticloadbalancing' AND action = 'ModifyLoadBalancerAttributes'
+           WHEN candidate = '?elb'
              AND split_part(split_part(rp, 'deletion_protection.enabled', 2), '}', 1) LIKE '%false%'
              THEN 'deletion-protection-off'
-           WHEN service = 'cloudformation' AND action = 'UpdateTerminationProtection'
+           WHEN candidate = '?cloudformation'
              AND split_part(split_part(split_part(rp, '"enableTerminationProtection"', 2), ',', 1), '}', 1) LIKE '%false%'
              THEN 'termination-protection-off'
-           WHEN service = 'ec2' AND action = 'ModifyInstanceAttribute'
+           WHEN candidate = '?ec2'
              AND split_part(split_part(split_part(rp, '"disableApiTermination"', 2), ',', 1), '}', 1) LIKE '%false%'
              THEN 'termination-protection-off'
+           WHEN candidate LIKE '?%' THEN NULL
+           ELSE candidate
          END AS guardrail
-  FROM calls
+  FROM candidates
 )
 SELECT event_time, event_id, iam_action, guardrail, arn, invoked_by, error_code
 FROM classified

@@ -285,8 +285,15 @@ pub fn from_lake(
     to: i64,
 ) -> Result<Coverage, RunError> {
     let seen = observe(lake, queries, from, to)?;
-    let tamper = run(
-        lake,
+    // Only CloudTrail's own successful calls are kept below: the query runs
+    // over those alone, not over every payload in the window.
+    let tamper = run_on(
+        query::scan_events(lake)?.filter(
+            col("iam_action")
+                .str()
+                .starts_with(lit("cloudtrail:"))
+                .and(col("error_code").is_null()),
+        ),
         queries,
         "logging-tampering",
         &window_params(from, to, &[("principal", "%".to_string())]),
@@ -360,6 +367,16 @@ fn run(
     name: &str,
     params: &[(String, String)],
 ) -> Result<DataFrame, RunError> {
+    run_on(query::scan_events(lake)?, queries, name, params)
+}
+
+/// [`run`] over `events` (the lake's scan, or a filtered one).
+fn run_on(
+    events: LazyFrame,
+    queries: Option<&Path>,
+    name: &str,
+    params: &[(String, String)],
+) -> Result<DataFrame, RunError> {
     let q = library::get(queries, name).map_err(|e| RunError::Polars {
         name: name.into(),
         message: e.to_string(),
@@ -370,7 +387,9 @@ fn run(
         message: e.to_string(),
         snippet: String::new(),
     })?;
-    query::run_sql(lake, &q.name, &sql, None)
+    query::run_sql_on(events, &q.name, &sql)?
+        .collect()
+        .map_err(|e| query::polars_error(&q.name, &sql, e))
 }
 
 #[cfg(test)]
