@@ -60,65 +60,132 @@ fn ints(df: &DataFrame, c: &str) -> PolarsResult<Vec<Option<i64>>> {
     Ok(ca.iter().collect())
 }
 
-/// Per principal and value of each of `dims`: where it was seen. One scan
-/// of the lake for all the dimensions: the rows
-/// are read and their principal computed once, then grouped per dimension.
-pub fn seen_by_all(
+/// The identity columns a [`PrincipalSample`] takes.
+const IDENTITY: [&str; 8] = [
+    "identity_type",
+    "arn",
+    "user_name",
+    "invoked_by",
+    "session_issuer_arn",
+    "session_issuer_user_name",
+    "web_id_federation_provider",
+    "session_credential_from_console",
+];
+
+/// What principals did in `[from, to)`: each principal's identity sample,
+/// and per dimension of `dims`, where each (principal, value) was seen.
+#[derive(Debug, Clone, Default)]
+pub struct Activity {
+    pub principals: Vec<PrincipalSample>,
+    /// One list per dimension, in the order of `dims`.
+    pub seen: Vec<Vec<Seen>>,
+}
+
+/// One scan for everything [`Activity`] holds. The events are first reduced
+/// to one row per distinct combination of principal, identity fields,
+/// dimension values and side of the period start (a few hundred thousand
+/// rows for millions of events: sessions repeat their calls), with the
+/// group's count, first row and earliest event; the principals and each
+/// dimension are aggregated from those rows. Row numbers keep the scan's
+/// order, so that "first" means what it would on the events themselves.
+pub fn activity(
     lake: &Lake,
     from: i64,
     to: i64,
     period_start: i64,
     dims: &[&str],
-) -> Result<Vec<Vec<Seen>>, RunError> {
+) -> Result<Activity, RunError> {
     let err = |e| query::polars_error("drift activity", "", e);
-    let mut cols = vec![
-        col("principal"),
-        col("t"),
-        col("in_period"),
-        col("event_id"),
-    ];
-    cols.extend(dims.iter().map(|d| col(*d)));
-    let base = scan(lake, from, to, period_start)?
-        .filter(col("principal").is_not_null())
-        .select(cols)
+    let mut keys: Vec<Expr> = vec![col("principal"), col("in_period")];
+    keys.extend(IDENTITY.iter().map(|c| col(*c)));
+    keys.extend(
+        dims.iter()
+            .filter(|d| !IDENTITY.contains(d))
+            .map(|d| col(*d)),
+    );
+    let earliest = col("t").arg_min();
+    let reduced = query::scan_events(lake)?
+        .filter(query::dates_between(from, to))
+        .with_column(col("event_time").cast(DataType::Int64).alias("t"))
+        .filter(col("t").gt_eq(lit(from)).and(col("t").lt(lit(to))))
+        .with_row_index("row", None)
         .with_columns([
-            when(col("in_period"))
-                .then(col("t"))
-                .otherwise(lit(NULL).cast(DataType::Int64))
-                .alias("pt"),
-            when(col("in_period"))
-                .then(col("event_id"))
-                .otherwise(lit(NULL).cast(DataType::String))
-                .alias("pid"),
+            principal_expr(),
+            col("t").gt_eq(lit(period_start)).alias("in_period"),
         ])
-        .cache();
-    let opt = base.get_current_optimizations();
-    let plans = dims
+        .filter(col("principal").is_not_null())
+        .group_by(keys)
+        .agg([
+            col("row").min().alias("first_row"),
+            col("t").min().alias("ft"),
+            col("row").get(earliest.clone(), true).alias("fr"),
+            col("event_id").get(earliest, true).alias("fe"),
+            len().cast(DataType::UInt64).alias("n"),
+        ])
+        .collect()
+        .map_err(err)?
+        .lazy();
+
+    // Aggregations see a group's rows in frame order: sorted by first row,
+    // "first" is the first in the scan; sorted by earliest event, the
+    // earliest (ties: the first scanned).
+    let by_row = reduced.clone().sort(["first_row"], Default::default());
+    let by_time = reduced.sort(["ft", "fr"], Default::default());
+    let mut samples = IDENTITY
         .iter()
-        .map(|dim| {
-            base.clone()
-                .filter(col(*dim).is_not_null())
-                .group_by([col("principal"), col(*dim).alias("value")])
-                .agg([
-                    col("in_period").not().any(true).alias("in_baseline"),
-                    col("in_period").any(true).alias("in_period"),
-                    col("pt").min().alias("first_time"),
-                    col("pid")
-                        .sort_by([col("pt")], SortMultipleOptions::default())
-                        .drop_nulls()
-                        .first()
-                        .alias("first_event"),
-                    col("in_period")
-                        .cast(DataType::UInt32)
-                        .sum()
-                        .alias("count_period"),
-                ])
-                .sort(["principal", "value"], Default::default())
-                .logical_plan
-        })
-        .collect();
-    let frames = LazyFrame::collect_all_with_engine(plans, Engine::Auto, opt).map_err(err)?;
-    frames.iter().map(|df| seen_of(df).map_err(err)).collect()
+        .map(|c| col(*c).drop_nulls().first())
+        .collect::<Vec<_>>();
+    samples.push(
+        col("user_agent")
+            .drop_nulls()
+            .unique_stable()
+            .head(Some(12))
+            .alias("uas"),
+    );
+    samples.push(col("n").sum().alias("n"));
+    let mut plans = vec![
+        by_row
+            .group_by([col("principal")])
+            .agg(samples)
+            .sort(["principal"], Default::default())
+            .logical_plan,
+    ];
+    let in_period = col("in_period");
+    plans.extend(dims.iter().map(|dim| {
+        by_time
+            .clone()
+            .filter(col(*dim).is_not_null())
+            .group_by([col("principal"), col(*dim).alias("value")])
+            .agg([
+                in_period.clone().not().any(true).alias("in_baseline"),
+                in_period.clone().any(true).alias("in_period"),
+                col("ft")
+                    .filter(in_period.clone())
+                    .min()
+                    .alias("first_time"),
+                col("fe")
+                    .filter(in_period.clone())
+                    .first()
+                    .alias("first_event"),
+                col("n")
+                    .filter(in_period.clone())
+                    .sum()
+                    .alias("count_period"),
+            ])
+            .sort(["principal", "value"], Default::default())
+            .logical_plan
+    }));
+    let frames = LazyFrame::collect_all_with_engine(plans, Engine::Auto, OptFlags::default())
+        .map_err(err)?;
+    let mut frames = frames.into_iter();
+    let principals = match frames.next() {
+        Some(df) => samples_of(&df).map_err(err)?,
+        None => Vec::new(),
+    };
+    let seen = frames
+        .map(|df| seen_of(&df).map_err(err))
+        .collect::<Result<_, _>>()?;
+    Ok(Activity { principals, seen })
 }
 
 fn seen_of(df: &DataFrame) -> PolarsResult<Vec<Seen>> {
@@ -158,65 +225,30 @@ pub struct PrincipalSample {
     pub events: u32,
 }
 
-pub fn principals(
-    lake: &Lake,
-    from: i64,
-    to: i64,
-    period_start: i64,
-) -> Result<Vec<PrincipalSample>, RunError> {
-    let err = |e| query::polars_error("drift principals", "", e);
-    let df = scan(lake, from, to, period_start)?
-        .filter(col("principal").is_not_null())
-        .group_by([col("principal")])
-        .agg([
-            col("identity_type").drop_nulls().first(),
-            col("arn").drop_nulls().first(),
-            col("user_name").drop_nulls().first(),
-            col("invoked_by").drop_nulls().first(),
-            col("session_issuer_arn").drop_nulls().first(),
-            col("session_issuer_user_name").drop_nulls().first(),
-            col("web_id_federation_provider").drop_nulls().first(),
-            col("session_credential_from_console").drop_nulls().first(),
-            col("user_agent")
-                .drop_nulls()
-                .unique_stable()
-                .head(Some(12))
-                .alias("uas"),
-            len().alias("n"),
-        ])
-        .sort(["principal"], Default::default())
-        .collect()
-        .map_err(err)?;
-    let get = |c: &str| strs(&df, c).map_err(err);
+fn samples_of(df: &DataFrame) -> PolarsResult<Vec<PrincipalSample>> {
     let (p, it, arn, un, ib, ia, iname, wid) = (
-        get("principal")?,
-        get("identity_type")?,
-        get("arn")?,
-        get("user_name")?,
-        get("invoked_by")?,
-        get("session_issuer_arn")?,
-        get("session_issuer_user_name")?,
-        get("web_id_federation_provider")?,
+        strs(df, "principal")?,
+        strs(df, "identity_type")?,
+        strs(df, "arn")?,
+        strs(df, "user_name")?,
+        strs(df, "invoked_by")?,
+        strs(df, "session_issuer_arn")?,
+        strs(df, "session_issuer_user_name")?,
+        strs(df, "web_id_federation_provider")?,
     );
-    let console = {
-        let ca = df
-            .column("session_credential_from_console")
-            .map_err(err)?
-            .bool()
-            .map_err(err)?
-            .clone();
-        (0..df.height()).map(|i| ca.get(i)).collect::<Vec<_>>()
-    };
-    let n = ints(&df, "n").map_err(err)?;
-    let uas = df.column("uas").map_err(err)?.list().map_err(err)?.clone();
+    let console: Vec<Option<bool>> = df
+        .column("session_credential_from_console")?
+        .bool()?
+        .iter()
+        .collect();
+    let n = ints(df, "n")?;
+    let uas = df.column("uas")?.list()?.clone();
     let mut out = Vec::with_capacity(df.height());
     for i in 0..df.height() {
         let mut agents = Vec::new();
         if let Some(s) = uas.get_as_series(i) {
             if let Ok(ca) = s.str() {
-                agents = (0..ca.len())
-                    .filter_map(|j| ca.get(j).map(str::to_string))
-                    .collect();
+                agents = ca.iter().flatten().map(str::to_string).collect();
             }
         }
         out.push(PrincipalSample {

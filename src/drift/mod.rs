@@ -194,8 +194,19 @@ fn name_has_agent_marker(s: &str) -> bool {
 pub fn review(lake: &Lake, o: &DriftOptions) -> Result<Review, DriftError> {
     let t0 = std::time::Instant::now();
     let base_from = o.from - o.baseline;
-    let samples = activity::principals(lake, base_from, o.to, o.from)?;
-    tracing::debug!("drift: principals by {:?}", t0.elapsed());
+    // Every dimension of behaviour drift, and the principals, from one scan.
+    const DIMS: [&str; 5] = [
+        "iam_action",
+        "aws_region",
+        "event_source",
+        "source_ip_address",
+        "user_agent",
+    ];
+    let activity::Activity {
+        principals: samples,
+        seen,
+    } = activity::activity(lake, base_from, o.to, o.from, &DIMS)?;
+    tracing::debug!("drift: activity by {:?}", t0.elapsed());
     let kinds: BTreeMap<String, actors::Actor> = samples
         .iter()
         .map(|s| (s.principal.clone(), classify_principal(s, &o.config)))
@@ -208,19 +219,8 @@ pub fn review(lake: &Lake, o: &DriftOptions) -> Result<Review, DriftError> {
 
     tracing::debug!("drift: IAM changes by {:?}", t0.elapsed());
     // 2. Behaviour drift.
-    // Every dimension from one scan.
-    const DIMS: [&str; 5] = [
-        "iam_action",
-        "aws_region",
-        "event_source",
-        "source_ip_address",
-        "user_agent",
-    ];
-    let mut seen_dims: BTreeMap<&str, Vec<activity::Seen>> = DIMS
-        .iter()
-        .copied()
-        .zip(activity::seen_by_all(lake, base_from, o.to, o.from, &DIMS)?)
-        .collect();
+    let mut seen_dims: BTreeMap<&str, Vec<activity::Seen>> =
+        DIMS.iter().copied().zip(seen).collect();
     let actions = seen_dims.remove("iam_action").unwrap_or_default();
     let active_in_baseline: BTreeSet<&str> = actions
         .iter()
