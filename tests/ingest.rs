@@ -172,6 +172,18 @@ fn every_input_format_is_recognised_by_content() {
 
 #[test]
 fn duplicates_across_runs_and_the_manifest() {
+    duplicates_across_runs(&[]);
+}
+
+/// The same verdicts when the ID index lives on disk: with one key in
+/// memory, every new ID spills a run and runs merge (the lake's IDs, loaded
+/// at the start of each run, too).
+#[test]
+fn duplicates_are_found_in_an_index_spilled_to_disk() {
+    duplicates_across_runs(&["--index-keys-in-memory", "1"]);
+}
+
+fn duplicates_across_runs(args: &[&str]) {
     let t = tempfile::tempdir().unwrap();
     let a = t.path().join("a.json");
     write(
@@ -181,11 +193,11 @@ fn duplicates_across_runs_and_the_manifest() {
             .as_bytes(),
     );
     let lake = t.path().join("lake");
-    let (code, s) = common::ingest(&[&a], &lake, &[]);
+    let (code, s) = common::ingest(&[&a], &lake, args);
     assert_eq!((code, s["events_written"].as_u64()), (0, Some(2)), "{s}");
 
     // Same file again: nothing new, and it says so.
-    let (code, s) = common::ingest(&[&a], &lake, &[]);
+    let (code, s) = common::ingest(&[&a], &lake, args);
     assert_eq!(code, 0);
     assert_eq!(s["events_written"], 0);
     assert_eq!(s["files_already_ingested"], 1);
@@ -204,7 +216,7 @@ fn duplicates_across_runs_and_the_manifest() {
         )
         .as_bytes(),
     );
-    let (code, s) = common::ingest(&[&b], &lake, &[]);
+    let (code, s) = common::ingest(&[&b], &lake, args);
     assert_eq!(code, 0, "{s}");
     assert_eq!(s["events_written"], 1);
     assert_eq!(s["duplicates_exact"], 1);

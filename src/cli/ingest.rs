@@ -53,9 +53,14 @@ pub struct IngestArgs {
     pub max_decompressed_bytes: u64,
     /// Memory for rows waiting to be written, in MiB, as Arrow arrays: a
     /// day's rows are written to a Parquet file when the buffer is full.
-    /// Peak memory is about three times this plus the event-ID index.
+    /// Peak memory is about three times this plus the event-ID index
+    /// (at most 32 MiB in memory, the rest on disk while the run lasts).
     #[arg(long, default_value_t = crate::lake::ingest::DEFAULT_BUFFER_MIB)]
     pub buffer_mib: usize,
+    /// Event IDs the duplicate index keeps in memory before it writes them
+    /// to disk (for tests: a small number spills and merges constantly).
+    #[arg(long, default_value_t = crate::lake::ingest::DEFAULT_INDEX_KEYS, hide = true)]
+    pub index_keys_in_memory: usize,
 }
 
 pub fn run(a: IngestArgs, quiet: bool) -> anyhow::Result<u8> {
@@ -71,6 +76,7 @@ pub fn run(a: IngestArgs, quiet: bool) -> anyhow::Result<u8> {
         threads: a.threads,
         progress: !quiet && !a.json,
         buffer_bytes: a.buffer_mib << 20,
+        index_keys_in_memory: a.index_keys_in_memory,
     };
     let s = ingest(&lake, &opts)?;
     if a.json {

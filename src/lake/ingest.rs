@@ -9,13 +9,14 @@
 //! the buffer size and the channels, not by the input.
 
 use super::commit::{self, Move, RunRecord, SourceEntry};
+use super::dedup::{self, Dedup, IdKeys, Verdict};
 use super::{Lake, read, write};
 use crate::event::{self, Event, Origin};
 use crate::formats::{self, Content, FileReport, Limits, Location, Sink};
 use arrow::array::{BooleanArray, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray};
 use arrow::compute::filter_record_batch;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::hash::{BuildHasher, Hasher, RandomState};
 use std::io::{self, BufWriter, Write};
@@ -27,6 +28,8 @@ use std::time::Instant;
 /// How to ingest.
 /// The default of `--buffer-mib`: memory for rows waiting to be written.
 pub const DEFAULT_BUFFER_MIB: usize = 48;
+/// The default of `index_keys_in_memory`: 32 MiB of the event-ID index.
+pub const DEFAULT_INDEX_KEYS: usize = dedup::DEFAULT_CAP;
 
 #[derive(Debug, Clone)]
 pub struct IngestOptions {
@@ -40,6 +43,8 @@ pub struct IngestOptions {
     pub progress: bool,
     /// Rows buffered before a Parquet file is written, in approximate bytes.
     pub buffer_bytes: usize,
+    /// Event IDs the duplicate index holds in memory; past that, on disk.
+    pub index_keys_in_memory: usize,
 }
 
 impl Default for IngestOptions {
@@ -51,6 +56,7 @@ impl Default for IngestOptions {
             threads: 0,
             progress: false,
             buffer_bytes: DEFAULT_BUFFER_MIB << 20,
+            index_keys_in_memory: DEFAULT_INDEX_KEYS,
         }
     }
 }
@@ -419,160 +425,6 @@ fn new_run_id() -> String {
     )
 }
 
-/// 128-bit keys of event IDs: two independently seeded SipHashes, so that
-/// IDs chosen by an attacker cannot be made to collide. Computed by the
-/// decoder threads; the writer only looks them up.
-struct IdKeys {
-    a: RandomState,
-    b: RandomState,
-}
-
-impl IdKeys {
-    fn new() -> Self {
-        IdKeys {
-            a: RandomState::new(),
-            b: RandomState::new(),
-        }
-    }
-    fn key(&self, id: &str) -> u128 {
-        let x = self.a.hash_one(id) as u128;
-        let y = self.b.hash_one(id) as u128;
-        (x << 64) | y
-    }
-}
-
-/// The keys are already uniformly random: hash a key by its low 64 bits.
-#[derive(Default)]
-struct KeyHasher(u64);
-
-impl std::hash::Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-    }
-    fn write_u128(&mut self, k: u128) {
-        self.0 = k as u64;
-    }
-}
-
-type KeyMap<V> = HashMap<u128, V, std::hash::BuildHasherDefault<KeyHasher>>;
-
-/// Shards of the ID index, by the key's top byte.
-const SHARDS: usize = 256;
-/// Keys a shard takes in its hash table before they are merged into its
-/// sorted array.
-const DELTA_MAX: usize = 1024;
-
-/// One shard: a sorted array of exactly the size it needs (32 bytes an
-/// entry) and a small hash table of recent keys. A hash table alone holds
-/// 1.5 to 2.3 times the bytes (its load factor) and doubles as it grows;
-/// the index is most of what an ingest holds that grows with its input.
-#[derive(Default)]
-struct Shard {
-    sorted: Vec<(u128, Seen)>,
-    delta: KeyMap<Seen>,
-}
-
-impl Shard {
-    fn get(&self, k: u128) -> Option<&Seen> {
-        self.delta.get(&k).or_else(|| {
-            self.sorted
-                .binary_search_by_key(&k, |e| e.0)
-                .ok()
-                .map(|i| &self.sorted[i].1)
-        })
-    }
-    fn insert(&mut self, k: u128, s: Seen) {
-        self.delta.insert(k, s);
-        if self.delta.len() >= DELTA_MAX {
-            let mut new: Vec<(u128, Seen)> = self.delta.drain().collect();
-            new.sort_unstable_by_key(|e| e.0);
-            let old = std::mem::take(&mut self.sorted);
-            let mut out = Vec::with_capacity(old.len() + new.len());
-            let (mut a, mut b) = (old.into_iter().peekable(), new.into_iter().peekable());
-            while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
-                if x.0 <= y.0 {
-                    out.extend(a.next());
-                } else {
-                    out.extend(b.next());
-                }
-            }
-            out.extend(a);
-            out.extend(b);
-            self.sorted = out;
-        }
-    }
-}
-
-/// Which event IDs the lake holds, and what each looked like.
-struct Dedup {
-    seen: Vec<Shard>,
-    /// Other versions (record hashes) of IDs with conflicting duplicates.
-    set_aside: KeyMap<Vec<u64>>,
-}
-
-/// 16 bytes, so an entry with its key is 32.
-#[derive(Clone, Copy)]
-struct Seen {
-    hash: u64,
-    /// Input file number, or `u32::MAX` for rows from earlier runs.
-    file: u32,
-    /// Record number in the file, or `u32::MAX` past that.
-    index: u32,
-}
-
-enum Verdict {
-    New,
-    Exact,
-    Conflict(Seen),
-}
-
-fn hash_prefix(record_hash: &str) -> u64 {
-    u64::from_str_radix(record_hash.get(..16).unwrap_or("0"), 16).unwrap_or(0)
-}
-
-impl Dedup {
-    fn new() -> Self {
-        Dedup {
-            seen: (0..SHARDS).map(|_| Shard::default()).collect(),
-            set_aside: KeyMap::default(),
-        }
-    }
-    /// `k` is the event ID's [`IdKeys::key`].
-    fn check(&mut self, k: u128, record_hash: &str, file: u32, index: u64) -> Verdict {
-        let h = hash_prefix(record_hash);
-        let shard = &mut self.seen[(k >> 120) as usize % SHARDS];
-        match shard.get(k).copied() {
-            None => {
-                shard.insert(
-                    k,
-                    Seen {
-                        hash: h,
-                        file,
-                        index: u32::try_from(index).unwrap_or(u32::MAX),
-                    },
-                );
-                Verdict::New
-            }
-            Some(s) if s.hash == h => Verdict::Exact,
-            Some(s) => {
-                // Equal to a version already set aside: an exact duplicate of it.
-                let others = self.set_aside.entry(k).or_default();
-                if others.contains(&h) {
-                    Verdict::Exact
-                } else {
-                    others.push(h);
-                    Verdict::Conflict(s)
-                }
-            }
-        }
-    }
-}
-
 struct Staged {
     rel_staged: String,
     rel_target: String,
@@ -784,16 +636,24 @@ pub fn ingest(lake: &Lake, opts: &IngestOptions) -> Result<IngestSummary, Ingest
     summary.unreadable_files += walk_problems.len() as u64;
     summary.file_errors.extend(walk_problems);
 
-    // What the lake already holds.
-    let mut dedup = Dedup::new();
-    let keys = IdKeys::new();
-    read::for_each_id(lake, |id, h| {
-        let _ = dedup.check(keys.key(id), h, u32::MAX, 0);
-    })
-    .map_err(&le)?;
-
     let staging = lake.staging_dir().join(&summary.run_id);
     fs::create_dir_all(&staging).map_err(&le)?;
+
+    // What the lake already holds.
+    let mut dedup = Dedup::new(staging.join("ids"), opts.index_keys_in_memory);
+    let keys = IdKeys::new();
+    let mut index_error = None;
+    read::for_each_id(lake, |id, h| {
+        if index_error.is_none()
+            && let Err(e) = dedup.check(keys.key(id), h, u32::MAX, 0)
+        {
+            index_error = Some(e);
+        }
+    })
+    .map_err(&le)?;
+    if let Some(e) = index_error {
+        return Err(le(e));
+    }
     let rejects_path = staging.join("rejects.ndjson");
     let conflicts_path = staging.join("conflicts.ndjson");
     let mut rejects: Option<BufWriter<File>> = None;
@@ -929,7 +789,7 @@ pub fn ingest(lake: &Lake, opts: &IngestOptions) -> Result<IngestSummary, Ingest
                                     cols.record_hash.value(i),
                                     file_no as u32,
                                     cols.source_index.value(i) as u64,
-                                );
+                                )?;
                                 keep.push(matches!(verdict, Verdict::New));
                                 match verdict {
                                     Verdict::New => written += 1,
@@ -1159,54 +1019,4 @@ pub fn reject_files(lake: &Lake) -> Vec<PathBuf> {
         .unwrap_or_default();
     v.sort();
     v
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn an_index_entry_is_32_bytes() {
-        assert_eq!(std::mem::size_of::<(u128, Seen)>(), 32);
-    }
-
-    #[test]
-    fn dedup_tells_new_exact_and_conflicting_versions_apart() {
-        let mut d = Dedup::new();
-        let k = IdKeys::new().key("e1");
-        let (a, b) = ("a".repeat(32), "b".repeat(32));
-        assert!(matches!(d.check(k, &a, 0, 5), Verdict::New));
-        assert!(matches!(d.check(k, &a, 1, 0), Verdict::Exact));
-        match d.check(k, &b, 2, 0) {
-            Verdict::Conflict(kept) => assert_eq!((kept.file, kept.index), (0, 5)),
-            _ => panic!("a different version is a conflict"),
-        }
-        assert!(matches!(d.check(k, &b, 3, 0), Verdict::Exact));
-        assert!(matches!(d.check(k ^ 1, &a, 3, 1 << 40), Verdict::New));
-    }
-
-    /// Past the hash table's size, keys live in the sorted arrays: every
-    /// one is still found, with what was recorded for it.
-    #[test]
-    fn the_index_finds_every_key_after_merges() {
-        let mut d = Dedup::new();
-        let keys = IdKeys::new();
-        let n = (SHARDS * DELTA_MAX * 3) as u32;
-        let h = |i: u32| format!("{i:016x}{:016x}", 0);
-        for i in 0..n {
-            assert!(matches!(
-                d.check(keys.key(&i.to_string()), &h(i), i, 7),
-                Verdict::New
-            ));
-        }
-        assert!(d.seen.iter().map(|s| s.sorted.len()).sum::<usize>() > 2 * SHARDS * DELTA_MAX);
-        for i in (0..n).step_by(97) {
-            let k = keys.key(&i.to_string());
-            assert!(matches!(d.check(k, &h(i), 0, 0), Verdict::Exact));
-            match d.check(k, &h(i + 1), 0, 0) {
-                Verdict::Conflict(s) => assert_eq!((s.file, s.index), (i, 7)),
-                _ => panic!("{i}: a different version conflicts"),
-            }
-        }
-    }
 }

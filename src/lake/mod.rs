@@ -5,7 +5,8 @@
 //! <DIR>/events/event_date=2026-03-10/part-<run>-<n>.parquet   the events
 //! <DIR>/_backtrail/manifest/<run>.json    one per committed ingest run
 //! <DIR>/_backtrail/journal/<run>.json     a run being committed (rolled forward on restart)
-//! <DIR>/_backtrail/staging/<run>/         files written aside before commit
+//! <DIR>/_backtrail/staging/<run>/         files written aside before commit (and the
+//!                                         ID index of a large ingest, in `ids/`)
 //! <DIR>/_backtrail/rejects/<run>.ndjson   records that could not be ingested, with reasons
 //! <DIR>/_backtrail/conflicts/<run>.ndjson same eventID, different content: the ones set aside
 //! <DIR>/_backtrail/lock                   held by the one ingest writing at a time
@@ -13,6 +14,7 @@
 
 pub mod commit;
 pub mod ddl;
+mod dedup;
 pub mod export;
 pub mod ingest;
 pub mod read;
