@@ -229,10 +229,23 @@ pub fn analysis_events(
     to: i64,
 ) -> Result<Vec<Ev>, RunError> {
     // The query runs over the scan without plain reads: it sorts and
-    // projects only the rows the analysis reads one by one.
+    // projects only the rows the analysis reads one by one. The reads are
+    // grouped at the same time, on the other core.
     let focus = query::scan_events(lake)?.filter(plain_read().not());
-    let mut evs = window_events(focus, queries, from, to)?;
+    let (evs, grouped) = rayon::join(
+        || window_events(focus, queries, from, to),
+        || grouped_reads(lake, from, to),
+    );
+    let (mut evs, mut grouped) = (evs?, grouped?);
+    evs.append(&mut grouped);
+    evs.sort_by(|a, b| a.time.cmp(&b.time).then_with(|| a.id.cmp(&b.id)));
+    Ok(evs)
+}
 
+/// The plain reads in `[from, to)`, one event per group of identity and
+/// access key: the group's earliest (ties: the first scanned), without
+/// payloads, with the group's size as its `weight`.
+fn grouped_reads(lake: &Lake, from: i64, to: i64) -> Result<Vec<Ev>, RunError> {
     // The range, straight from the scan (partition pruning on event_date).
     let err = |e| query::polars_error("incident-reads", "", e);
     let range = query::scan_events(lake)?
@@ -243,7 +256,6 @@ pub fn analysis_events(
                 .gt_eq(lit(from))
                 .and(col("event_time").lt(lit(to))),
         );
-    // Each group's earliest read (ties: the first scanned) stands for it.
     let first = col("event_time").arg_min();
     let mut aggs: Vec<Expr> = EV_COLUMNS
         .iter()
@@ -282,11 +294,7 @@ pub fn analysis_events(
     for (e, w) in grouped.iter_mut().zip(weights) {
         e.weight = w;
     }
-    drop(reads);
-    evs.append(&mut grouped);
-    evs.sort_by(|a, b| a.time.cmp(&b.time).then_with(|| a.id.cmp(&b.id)));
-
-    Ok(evs)
+    Ok(grouped)
 }
 
 /// The columns [`frame_to_events`] reads.
@@ -328,7 +336,28 @@ const EV_COLUMNS: &[&str] = &[
     "source_index",
 ];
 
+/// [`frame_rows_to_events`] on every core: slices of the frame are
+/// converted in parallel (a slice shares the frame's buffers).
 fn frame_to_events(df: &DataFrame) -> PolarsResult<Vec<Ev>> {
+    use rayon::prelude::*;
+    const SLICE: usize = 32_768;
+    if df.height() <= SLICE {
+        return frame_rows_to_events(df);
+    }
+    let parts = (0..df.height())
+        .step_by(SLICE)
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|at| frame_rows_to_events(&df.slice(at as i64, SLICE)))
+        .collect::<PolarsResult<Vec<Vec<Ev>>>>()?;
+    let mut out = Vec::with_capacity(df.height());
+    for mut p in parts {
+        out.append(&mut p);
+    }
+    Ok(out)
+}
+
+fn frame_rows_to_events(df: &DataFrame) -> PolarsResult<Vec<Ev>> {
     let n = df.height();
     let mut out = vec![
         Ev {

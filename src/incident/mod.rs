@@ -60,7 +60,8 @@ pub fn iso(us: i64) -> String {
 
 /// Per-event facts computed once.
 struct Facts {
-    actor: Actor,
+    /// Shared by the events of one actor key: no copy of its strings each.
+    actor: std::sync::Arc<Actor>,
     params: Value,
     ids: BTreeSet<String>,
     risk: Risk,
@@ -79,7 +80,7 @@ fn facts<'a>(
     e: &'a Ev,
     mints: &HashMap<String, Mint>,
     cfg: &Config,
-    cache: &mut polars::prelude::PlHashMap<ActorKey<'a>, Actor>,
+    cache: &mut polars::prelude::PlHashMap<ActorKey<'a>, std::sync::Arc<Actor>>,
 ) -> Facts {
     let minted = provenance::minted_by(e, mints)
         .map(|m| Minted {
@@ -115,7 +116,7 @@ fn facts<'a>(
     );
     let actor = cache
         .entry(key)
-        .or_insert_with(|| actors::classify(&id, minted, cfg))
+        .or_insert_with(|| std::sync::Arc::new(actors::classify(&id, minted, cfg)))
         .clone();
     // A successful read changes nothing and names nothing the analysis
     // follows (credentials and sign-ins aside): its payload is not parsed.
@@ -324,9 +325,12 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
     tracing::debug!("incident: window found in {:?}", t0.elapsed());
     let load_from = start - opts.lookback - 12 * HOUR;
     let load_to = end + 30 * MIN;
-    let evs = &load::analysis_events(lake, opts.queries.as_deref(), load_from, load_to)?;
-    // Counts of everything in the range, reads included.
-    let seen = crate::coverage::observe(lake, opts.queries.as_deref(), load_from, load_to)?;
+    // With the counts of everything in the range, reads included.
+    let (evs, seen) = rayon::join(
+        || load::analysis_events(lake, opts.queries.as_deref(), load_from, load_to),
+        || crate::coverage::observe(lake, opts.queries.as_deref(), load_from, load_to),
+    );
+    let (evs, seen) = (&evs?, seen?);
     tracing::debug!(
         "incident: {} events loaded by {:?}",
         evs.len(),
@@ -745,7 +749,7 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
             Some(x) => x,
             None => actor_map
                 .entry(a.id.clone())
-                .or_insert_with(|| (a.clone(), 0, None, None)),
+                .or_insert_with(|| ((**a).clone(), 0, None, None)),
         };
         entry.1 += e.weight;
         // A principal's kind is its identity's: a human's session used by an
@@ -758,7 +762,7 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
             Kind::Unknown => 4,
         };
         if rank(a.kind) < rank(entry.0.kind) {
-            entry.0 = a.clone();
+            entry.0 = (**a).clone();
         }
         if entry.2.is_none() {
             entry.2 = on_behalf_of(&evs, &fx, &mints, i);
