@@ -82,12 +82,13 @@ pub struct Activity {
 }
 
 /// One scan for everything [`Activity`] holds. The events are first reduced
-/// to one row per distinct combination of principal, identity fields,
-/// dimension values and side of the period start (a few hundred thousand
-/// rows for millions of events: sessions repeat their calls), with the
-/// group's count, first row and earliest event; the principals and each
-/// dimension are aggregated from those rows. Row numbers keep the scan's
-/// order, so that "first" means what it would on the events themselves.
+/// to one row per distinct combination of principal, dimension values and
+/// side of the period start (thousands of rows for millions of events:
+/// principals repeat their calls), with the group's count, first row,
+/// earliest event, and each identity field's first value and its row; the
+/// principals and each dimension are aggregated from those rows. Row
+/// numbers keep the scan's order, so that "first" means what it would on
+/// the events themselves.
 pub fn activity(
     lake: &Lake,
     from: i64,
@@ -97,13 +98,27 @@ pub fn activity(
 ) -> Result<Activity, RunError> {
     let err = |e| query::polars_error("drift activity", "", e);
     let mut keys: Vec<Expr> = vec![col("principal"), col("in_period")];
-    keys.extend(IDENTITY.iter().map(|c| col(*c)));
-    keys.extend(
-        dims.iter()
-            .filter(|d| !IDENTITY.contains(d))
-            .map(|d| col(*d)),
-    );
+    keys.extend(dims.iter().map(|d| col(*d)));
     let earliest = col("t").arg_min();
+    let mut aggs = vec![
+        col("row").min().alias("first_row"),
+        col("t").min().alias("ft"),
+        col("row").get(earliest.clone(), true).alias("fr"),
+        col("event_id").get(earliest, true).alias("fe"),
+        len().cast(DataType::UInt64).alias("n"),
+    ];
+    // Each identity field's first value in the group, and its row.
+    for c in IDENTITY {
+        if !dims.contains(&c) {
+            aggs.push(col(c).drop_nulls().first());
+        }
+        aggs.push(
+            col("row")
+                .filter(col(c).is_not_null())
+                .first()
+                .alias(format!("{c}_row")),
+        );
+    }
     let reduced = query::scan_events(lake)?
         .filter(query::dates_between(from, to))
         .with_column(col("event_time").cast(DataType::Int64).alias("t"))
@@ -115,13 +130,7 @@ pub fn activity(
         ])
         .filter(col("principal").is_not_null())
         .group_by(keys)
-        .agg([
-            col("row").min().alias("first_row"),
-            col("t").min().alias("ft"),
-            col("row").get(earliest.clone(), true).alias("fr"),
-            col("event_id").get(earliest, true).alias("fe"),
-            len().cast(DataType::UInt64).alias("n"),
-        ])
+        .agg(aggs)
         .collect()
         .map_err(err)?
         .lazy();
@@ -133,7 +142,12 @@ pub fn activity(
     let by_time = reduced.sort(["ft", "fr"], Default::default());
     let mut samples = IDENTITY
         .iter()
-        .map(|c| col(*c).drop_nulls().first())
+        .map(|c| {
+            col(*c)
+                .sort_by([col(format!("{c}_row"))], SortMultipleOptions::default())
+                .drop_nulls()
+                .first()
+        })
         .collect::<Vec<_>>();
     samples.push(
         col("user_agent")
