@@ -272,6 +272,29 @@ pub fn event_class(e: &Ev) -> &'static str {
     }
 }
 
+/// Owns what the analysis holds per event (hundreds of thousands of events
+/// of dozens of strings each) and frees it on another thread: freeing took
+/// as long as rendering the report.
+struct DropLater<T: Send + 'static>(Option<T>);
+
+impl<T: Send + 'static> std::ops::Deref for DropLater<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        self.0.as_ref().expect("taken only on drop")
+    }
+}
+
+impl<T: Send + 'static> Drop for DropLater<T> {
+    fn drop(&mut self) {
+        if let Some(x) = self.0.take() {
+            // When no thread can be started, the closure (and `x`) is freed here.
+            let _ = std::thread::Builder::new()
+                .name("backtrail-free".into())
+                .spawn(move || drop(x));
+        }
+    }
+}
+
 /// Find the window, load its events and reconstruct the chain.
 pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, IncidentError> {
     let t0 = std::time::Instant::now();
@@ -330,7 +353,8 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
         || load::analysis_events(lake, opts.queries.as_deref(), load_from, load_to),
         || crate::coverage::observe(lake, opts.queries.as_deref(), load_from, load_to),
     );
-    let (evs, seen) = (&evs?, seen?);
+    let (evs, seen) = (DropLater(Some(evs?)), seen?);
+    let evs: &Vec<Ev> = &evs;
     tracing::debug!(
         "incident: {} events loaded by {:?}",
         evs.len(),
@@ -341,14 +365,14 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
     // run: SipHash over eleven strings per event was a sixth of the
     // analysis). An actor is a function of its key, so the result does not
     // depend on how the work is split.
-    let fx: Vec<Facts> = {
+    let fx: DropLater<Vec<Facts>> = DropLater(Some({
         use rayon::prelude::*;
         evs.par_iter()
             .map_init(polars::prelude::PlHashMap::default, |cache, e| {
                 facts(e, &mints, &opts.config, cache)
             })
             .collect()
-    };
+    }));
     tracing::debug!("incident: facts by {:?}", t0.elapsed());
 
     // 3. The failures in the window (of the outage's account, when the
