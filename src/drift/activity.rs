@@ -81,14 +81,14 @@ pub struct Activity {
     pub seen: Vec<Vec<Seen>>,
 }
 
-/// One scan for everything [`Activity`] holds. The events are first reduced
-/// to one row per distinct combination of principal, dimension values and
-/// side of the period start (thousands of rows for millions of events:
-/// principals repeat their calls), with the group's count, first row,
-/// earliest event, and each identity field's first value and its row; the
-/// principals and each dimension are aggregated from those rows. Row
-/// numbers keep the scan's order, so that "first" means what it would on
-/// the events themselves.
+/// One scan for everything [`Activity`] holds. The events are first reduced,
+/// a day at a time, to one row per distinct combination of principal,
+/// dimension values and side of the period start (thousands of rows for
+/// millions of events: principals repeat their calls), with the group's
+/// count, first row, earliest event, and each identity field's first value
+/// and its row; the principals and each dimension are aggregated from those
+/// rows. Row numbers keep the scan's order, so that "first" means what it
+/// would on the events themselves.
 pub fn activity(
     lake: &Lake,
     from: i64,
@@ -102,38 +102,89 @@ pub fn activity(
     let earliest = col("t").arg_min();
     let mut aggs = vec![
         col("row").min().alias("first_row"),
+        col("row").max().alias("last_row"),
         col("t").min().alias("ft"),
         col("row").get(earliest.clone(), true).alias("fr"),
         col("event_id").get(earliest, true).alias("fe"),
         len().cast(DataType::UInt64).alias("n"),
     ];
+    // The same, combining reductions: the earliest event of the earliest
+    // reduction, each identity field from the reduction that saw it first.
+    let by_time = |c: &str| {
+        col(c)
+            .sort_by([col("ft"), col("fr")], SortMultipleOptions::default())
+            .first()
+    };
+    let mut combine = vec![
+        col("first_row").min(),
+        col("last_row").max(),
+        col("ft").min(),
+        by_time("fr"),
+        by_time("fe"),
+        col("n").sum(),
+    ];
     // Each identity field's first value in the group, and its row.
     for c in IDENTITY {
+        let row = format!("{c}_row");
         if !dims.contains(&c) {
             aggs.push(col(c).drop_nulls().first());
+            combine.push(
+                col(c)
+                    .sort_by([col(row.as_str())], SortMultipleOptions::default())
+                    .drop_nulls()
+                    .first(),
+            );
         }
         aggs.push(
             col("row")
                 .filter(col(c).is_not_null())
                 .first()
-                .alias(format!("{c}_row")),
+                .alias(row.as_str()),
         );
+        combine.push(col(row.as_str()).min());
     }
-    let reduced = query::scan_events(lake)?
-        .filter(query::dates_between(from, to))
-        .with_column(col("event_time").cast(DataType::Int64).alias("t"))
-        .filter(col("t").gt_eq(lit(from)).and(col("t").lt(lit(to))))
-        .with_row_index("row", None)
-        .with_columns([
-            principal_expr(),
-            col("t").gt_eq(lit(period_start)).alias("in_period"),
-        ])
-        .filter(col("principal").is_not_null())
-        .group_by(keys)
-        .agg(aggs)
-        .collect()
-        .map_err(err)?
-        .lazy();
+
+    // Day by day, so that memory holds one day's events, not the range's:
+    // each day is reduced, then the days' reductions are combined. Row
+    // numbers go on from one day to the next, in the scan's order.
+    let events = query::scan_events(lake)?;
+    let mut days: Vec<LazyFrame> = Vec::new();
+    let mut next_row: IdxSize = 0;
+    let mut lo = from;
+    while lo < to {
+        let hi = (lo.div_euclid(DAY) * DAY + DAY).min(to);
+        let day = events
+            .clone()
+            .filter(query::dates_between(lo, hi - 1))
+            .with_column(col("event_time").cast(DataType::Int64).alias("t"))
+            .filter(col("t").gt_eq(lit(lo)).and(col("t").lt(lit(hi))))
+            .with_row_index("row", Some(next_row))
+            .with_columns([
+                principal_expr(),
+                col("t").gt_eq(lit(period_start)).alias("in_period"),
+            ])
+            .filter(col("principal").is_not_null())
+            .group_by(keys.clone())
+            .agg(aggs.clone())
+            .collect()
+            .map_err(err)?;
+        if let Some(last) = df_max_row(&day).map_err(err)? {
+            next_row = last + 1;
+        }
+        days.push(day.lazy());
+        lo = hi;
+    }
+    let reduced = match days.len() {
+        0 => return Ok(Activity::default()),
+        1 => days.remove(0),
+        _ => concat(days, UnionArgs::default())
+            .map_err(err)?
+            .group_by(keys)
+            .agg(combine)
+            .collect()
+            .map_err(err)?
+            .lazy(),
+    };
 
     // Aggregations see a group's rows in frame order: sorted by first row,
     // "first" is the first in the scan; sorted by earliest event, the
@@ -200,6 +251,14 @@ pub fn activity(
         .map(|df| seen_of(&df).map_err(err))
         .collect::<Result<_, _>>()?;
     Ok(Activity { principals, seen })
+}
+
+const DAY: i64 = 86_400_000_000;
+
+/// The last row number a day's reduction saw.
+fn df_max_row(df: &DataFrame) -> PolarsResult<Option<IdxSize>> {
+    let c = df.column("last_row")?.cast(&IDX_DTYPE)?;
+    Ok(c.idx()?.max())
 }
 
 fn seen_of(df: &DataFrame) -> PolarsResult<Vec<Seen>> {
