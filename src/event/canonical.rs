@@ -136,7 +136,10 @@ impl<'a> Node<'a> {
             Node::Null => out.push_str("null"),
             Node::Bool(true) => out.push_str("true"),
             Node::Bool(false) => out.push_str("false"),
-            Node::Num(n) => out.push_str(&n.to_string()),
+            Node::Num(n) => {
+                use std::fmt::Write;
+                let _ = write!(out, "{n}");
+            }
             Node::Str(s) => write_str(s, out),
             Node::Arr(a) => {
                 out.push('[');
@@ -151,7 +154,18 @@ impl<'a> Node<'a> {
             Node::Obj(m) => {
                 // Sort member indices by key; among equal keys the later
                 // member sorts last, and only that one is written.
-                let mut order: Vec<usize> = (0..m.len()).collect();
+                // On the stack for the usual sizes: one allocation fewer per object.
+                let mut small = [0usize; 32];
+                let mut large = Vec::new();
+                let order: &mut [usize] = if m.len() <= small.len() {
+                    &mut small[..m.len()]
+                } else {
+                    large.resize(m.len(), 0);
+                    &mut large
+                };
+                for (i, o) in order.iter_mut().enumerate() {
+                    *o = i;
+                }
                 order.sort_by(|&a, &b| m[a].0.as_bytes().cmp(m[b].0.as_bytes()).then(a.cmp(&b)));
                 out.push('{');
                 let mut first = true;
@@ -171,6 +185,28 @@ impl<'a> Node<'a> {
                 out.push('}');
             }
         }
+    }
+
+    /// The hash of the canonical form ([`crate::event::record_hash`]),
+    /// written into a buffer kept per thread: a record's canonical text is
+    /// not allocated and grown afresh each time.
+    pub fn canonical_hash(&self) -> String {
+        thread_local! {
+            static BUF: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+        }
+        BUF.with(|b| match b.try_borrow_mut() {
+            Ok(mut buf) => {
+                buf.clear();
+                self.write_canonical(&mut buf);
+                let h = crate::event::record_hash(&buf);
+                if buf.capacity() > 1 << 20 {
+                    // A huge record: do not keep its buffer.
+                    *buf = String::new();
+                }
+                h
+            }
+            Err(_) => crate::event::record_hash(&self.canonical()),
+        })
     }
 
     /// The canonical form.

@@ -212,7 +212,7 @@ pub fn normalize(raw: &str, origin: Origin<'_>, max_bytes: usize) -> Result<Even
     let tree = canonical::parse(raw).map_err(|e| RecordError::InvalidJson(e.to_string()))?;
 
     let mut ev = Event {
-        record_hash: record_hash(&tree.canonical()),
+        record_hash: tree.canonical_hash(),
         source_file: origin.source_file.to_string(),
         source_index: origin.source_index,
         source_format: origin.source_format.to_string(),
