@@ -110,7 +110,7 @@ pub fn activity(
     ];
     // The same, combining reductions: the earliest event of the earliest
     // reduction, each identity field from the reduction that saw it first.
-    let by_time = |c: &str| {
+    let at_earliest = |c: &str| {
         col(c)
             .sort_by([col("ft"), col("fr")], SortMultipleOptions::default())
             .first()
@@ -119,8 +119,8 @@ pub fn activity(
         col("first_row").min(),
         col("last_row").max(),
         col("ft").min(),
-        by_time("fr"),
-        by_time("fe"),
+        at_earliest("fr"),
+        at_earliest("fe"),
         col("n").sum(),
     ];
     // Each identity field's first value in the group, and its row.
