@@ -243,8 +243,8 @@ impl RunWriter {
         Ok(())
     }
     fn finish(self) -> io::Result<Run> {
-        let file = self.out.into_inner().map_err(|e| e.into_error())?;
-        file.sync_data().ok();
+        // Flushed, not synced: a run lives only as long as the ingest.
+        drop(self.out.into_inner().map_err(|e| e.into_error())?);
         Ok(Run {
             file: File::open(&self.path)?,
             path: self.path,
