@@ -13,7 +13,7 @@ use polars::prelude::*;
 use serde::Serialize;
 
 use crate::lake::Lake;
-use crate::query::{self, RunError, library};
+use crate::query::{self, RunError};
 use crate::verify::VerifyReport;
 
 const HOUR: i64 = 3_600_000_000;
@@ -195,16 +195,7 @@ pub struct Observed {
 
 /// The bound parameters of the coverage queries for `[from, to)`, plus `extra`.
 fn window_params(from: i64, to: i64, extra: &[(&str, String)]) -> Vec<(String, String)> {
-    // The dates prune the lake's partitions to the window's.
-    let mut p = vec![
-        ("from".to_string(), crate::incident::iso(from)),
-        ("to".to_string(), crate::incident::iso(to)),
-        (
-            "from_date".to_string(),
-            crate::event::time::date_string(from),
-        ),
-        ("to_date".to_string(), crate::event::time::date_string(to)),
-    ];
+    let mut p = query::window_params(from, to);
     p.extend(extra.iter().map(|(k, v)| (k.to_string(), v.clone())));
     p
 }
@@ -285,8 +276,8 @@ pub fn from_lake(
     to: i64,
 ) -> Result<Coverage, RunError> {
     let seen = observe(lake, queries, from, to)?;
-    // Only CloudTrail's own successful calls are kept below: the query runs
-    // over those alone, not over every payload in the window.
+    // The logging changes are CloudTrail's own successful calls: the query
+    // runs over those alone, not over every payload in the window.
     let tamper = run_on(
         query::scan_events(lake)?.filter(
             col("iam_action")
@@ -313,18 +304,9 @@ pub fn from_lake(
             .map_err(err)?
             .str()
             .map_err(err)?;
-        let code = tamper
-            .column("error_code")
-            .map_err(err)?
-            .str()
-            .map_err(err)?;
         for i in 0..tamper.height() {
             let action = act.get(i).unwrap_or("");
-            let name = action.split(':').nth(1).unwrap_or("");
-            if code.get(i).is_some()
-                || !action.starts_with("cloudtrail:")
-                || !is_logging_change(name)
-            {
+            if !is_logging_change(action.split(':').nth(1).unwrap_or("")) {
                 continue;
             }
             logging_changes.push(format!(
@@ -377,19 +359,10 @@ fn run_on(
     name: &str,
     params: &[(String, String)],
 ) -> Result<DataFrame, RunError> {
-    let q = library::get(queries, name).map_err(|e| RunError::Polars {
-        name: name.into(),
-        message: e.to_string(),
-        snippet: String::new(),
-    })?;
-    let sql = library::bind(&q, params).map_err(|e| RunError::Polars {
-        name: q.name.clone(),
-        message: e.to_string(),
-        snippet: String::new(),
-    })?;
-    query::run_sql_on(events, &q.name, &sql)?
+    let (name, sql) = query::library_sql(queries, name, params)?;
+    query::run_sql_on(events, &name, &sql)?
         .collect()
-        .map_err(|e| query::polars_error(&q.name, &sql, e))
+        .map_err(|e| query::polars_error(&name, &sql, e))
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ pub mod state;
 use crate::actors::{self, Kind, Minted, config::Config};
 use crate::incident::classify::{self, Risk};
 use crate::lake::Lake;
-use crate::query::{self, RunError, library};
+use crate::query::{self, RunError};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -517,25 +517,12 @@ fn iam_changes(
     o: &DriftOptions,
     kinds: &BTreeMap<String, actors::Actor>,
 ) -> Result<Vec<Finding>, DriftError> {
-    let q =
-        library::get(o.queries.as_deref(), "drift-iam-changes").map_err(|e| RunError::Polars {
-            name: "drift-iam-changes".into(),
-            message: e.to_string(),
-            snippet: String::new(),
-        })?;
-    let date = crate::event::time::date_string;
-    let params = vec![
-        ("from".to_string(), iso(o.from)),
-        ("to".to_string(), iso(o.to)),
-        ("from_date".to_string(), date(o.from)),
-        ("to_date".to_string(), date(o.to)),
-    ];
-    let sql = library::bind(&q, &params).map_err(|e| RunError::Polars {
-        name: q.name.clone(),
-        message: e.to_string(),
-        snippet: String::new(),
-    })?;
-    let df = query::run_sql(lake, &q.name, &sql, None)?;
+    let (name, sql) = query::library_sql(
+        o.queries.as_deref(),
+        "drift-iam-changes",
+        &query::window_params(o.from, o.to),
+    )?;
+    let df = query::run_sql(lake, &name, &sql, None)?;
     let col = |c: &str| -> Vec<Option<String>> {
         df.column(c)
             .ok()

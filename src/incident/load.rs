@@ -5,7 +5,7 @@
 
 use crate::actors::provenance::CallView;
 use crate::lake::Lake;
-use crate::query::{self, RunError, library};
+use crate::query::{self, RunError};
 use polars::prelude::*;
 
 /// One event, as the analyses use it.
@@ -114,12 +114,6 @@ impl CallView for Ev {
     }
 }
 
-fn iso(us: i64) -> String {
-    crate::event::time::from_micros(us)
-        .map(|t| t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string())
-        .unwrap_or_default()
-}
-
 /// The columns that decide an actor (see [`crate::actors::classify`]) and
 /// the credentials it used: a read stands for the reads sharing them.
 /// `event_source` only names an AWS service acting without `invokedBy`,
@@ -159,47 +153,19 @@ fn plain_read() -> Expr {
 }
 
 /// The `incident-window-events` query over `[from, to)` of `events` (the
-/// lake's scan, or a filtered one), lazy, with its name and bound SQL for
-/// error messages.
-fn window_query(
-    events: LazyFrame,
-    queries: Option<&std::path::Path>,
-    from: i64,
-    to: i64,
-) -> Result<(LazyFrame, String, String), RunError> {
-    let q = library::get(queries, "incident-window-events").map_err(|e| RunError::Polars {
-        name: "incident-window-events".into(),
-        message: e.to_string(),
-        snippet: String::new(),
-    })?;
-    let params = vec![
-        ("from".to_string(), iso(from)),
-        ("to".to_string(), iso(to)),
-        (
-            "from_date".to_string(),
-            crate::event::time::date_string(from),
-        ),
-        ("to_date".to_string(), crate::event::time::date_string(to)),
-    ];
-    let sql = library::bind(&q, &params).map_err(|e| RunError::Polars {
-        name: q.name.clone(),
-        message: e.to_string(),
-        snippet: String::new(),
-    })?;
-    let lf = query::run_sql_on(events, &q.name, &sql)?;
-    Ok((lf, q.name, sql))
-}
-
-/// The `incident-window-events` query over `events`, as [`Ev`]s in the
-/// query's order.
+/// lake's scan, or a filtered one), as [`Ev`]s in the query's order.
 fn window_events(
     events: LazyFrame,
     queries: Option<&std::path::Path>,
     from: i64,
     to: i64,
 ) -> Result<Vec<Ev>, RunError> {
-    let (lf, name, sql) = window_query(events, queries, from, to)?;
-    let df = lf
+    let (name, sql) = query::library_sql(
+        queries,
+        "incident-window-events",
+        &query::window_params(from, to),
+    )?;
+    let df = query::run_sql_on(events, &name, &sql)?
         .with_column(col("event_time").cast(DataType::Int64))
         .collect()
         .map_err(|e| query::polars_error(&name, &sql, e))?;
@@ -358,13 +324,12 @@ fn frame_to_events(df: &DataFrame) -> PolarsResult<Vec<Ev>> {
 }
 
 fn frame_rows_to_events(df: &DataFrame) -> PolarsResult<Vec<Ev>> {
-    let n = df.height();
     let mut out = vec![
         Ev {
             weight: 1,
             ..Ev::default()
         };
-        n
+        df.height()
     ];
     macro_rules! strs {
         ($col:expr, $field:ident, opt) => {{
@@ -435,7 +400,6 @@ fn frame_rows_to_events(df: &DataFrame) -> PolarsResult<Vec<Ev>> {
             e.source_index = v.unwrap_or(0);
         }
     }
-    let _ = n;
     Ok(out)
 }
 

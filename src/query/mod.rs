@@ -90,6 +90,43 @@ pub fn dates_between(from: i64, to: i64) -> Expr {
         .and(date().lt_eq(lit(crate::event::time::date_string(to))))
 }
 
+/// The values of a library query's window parameters for `[from, to)`:
+/// `from` and `to`, and the partition dates `from_date` and `to_date` that
+/// prune the lake's files to the window's.
+pub fn window_params(from: i64, to: i64) -> Vec<(String, String)> {
+    let time = |us| {
+        crate::event::time::from_micros(us)
+            .map(|t| crate::event::time::format_event_time(&t))
+            .unwrap_or_default()
+    };
+    vec![
+        ("from".to_string(), time(from)),
+        ("to".to_string(), time(to)),
+        (
+            "from_date".to_string(),
+            crate::event::time::date_string(from),
+        ),
+        ("to_date".to_string(), crate::event::time::date_string(to)),
+    ]
+}
+
+/// A query of the library (`queries` overrides the built-in one) with its
+/// parameters bound: its name and SQL, or an error naming it.
+pub fn library_sql(
+    queries: Option<&std::path::Path>,
+    name: &str,
+    params: &[(String, String)],
+) -> Result<(String, String), RunError> {
+    let failed = |name: &str, e: library::QueryError| RunError::Polars {
+        name: name.into(),
+        message: e.to_string(),
+        snippet: String::new(),
+    };
+    let q = library::get(queries, name).map_err(|e| failed(name, e))?;
+    let sql = library::bind(&q, params).map_err(|e| failed(&q.name, e))?;
+    Ok((q.name, sql))
+}
+
 /// Plan SQL over the lake, lazily.
 pub fn run_sql_lazy(lake: &Lake, name: &str, sql: &str) -> Result<LazyFrame, RunError> {
     run_sql_on(scan_events(lake)?, name, sql)
