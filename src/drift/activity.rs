@@ -22,14 +22,19 @@ pub fn principal_expr() -> Expr {
 
 /// The scan limited to `[from, to)`, with `principal`, `t` (µs) and `in_period`.
 fn scan(lake: &Lake, from: i64, to: i64, period_start: i64) -> Result<LazyFrame, RunError> {
-    Ok(query::scan_events(lake)?
-        .filter(query::dates_between(from, to))
+    Ok(window(query::scan_events(lake)?, from, to, period_start))
+}
+
+/// [`scan`] of `events`, the lake's scan.
+fn window(events: LazyFrame, from: i64, to: i64, period_start: i64) -> LazyFrame {
+    events
+        .filter(query::dates_between(from, to - 1))
         .with_columns([
             principal_expr(),
             col("event_time").cast(DataType::Int64).alias("t"),
         ])
         .filter(col("t").gt_eq(lit(from)).and(col("t").lt(lit(to))))
-        .with_column(col("t").gt_eq(lit(period_start)).alias("in_period")))
+        .with_column(col("t").gt_eq(lit(period_start)).alias("in_period"))
 }
 
 /// One (principal, dimension value) pair.
@@ -153,16 +158,8 @@ pub fn activity(
     let mut lo = from;
     while lo < to {
         let hi = (lo.div_euclid(DAY) * DAY + DAY).min(to);
-        let day = events
-            .clone()
-            .filter(query::dates_between(lo, hi - 1))
-            .with_column(col("event_time").cast(DataType::Int64).alias("t"))
-            .filter(col("t").gt_eq(lit(lo)).and(col("t").lt(lit(hi))))
+        let day = window(events.clone(), lo, hi, period_start)
             .with_row_index("row", Some(next_row))
-            .with_columns([
-                principal_expr(),
-                col("t").gt_eq(lit(period_start)).alias("in_period"),
-            ])
             .filter(col("principal").is_not_null())
             .group_by(keys.clone())
             .agg(aggs.clone())

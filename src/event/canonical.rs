@@ -154,18 +154,7 @@ impl<'a> Node<'a> {
             Node::Obj(m) => {
                 // Sort member indices by key; among equal keys the later
                 // member sorts last, and only that one is written.
-                // On the stack for the usual sizes: one allocation fewer per object.
-                let mut small = [0usize; 32];
-                let mut large = Vec::new();
-                let order: &mut [usize] = if m.len() <= small.len() {
-                    &mut small[..m.len()]
-                } else {
-                    large.resize(m.len(), 0);
-                    &mut large
-                };
-                for (i, o) in order.iter_mut().enumerate() {
-                    *o = i;
-                }
+                let mut order: Vec<usize> = (0..m.len()).collect();
                 order.sort_by(|&a, &b| m[a].0.as_bytes().cmp(m[b].0.as_bytes()).then(a.cmp(&b)));
                 out.push('{');
                 let mut first = true;

@@ -25,12 +25,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, channel, sync_channel};
 use std::time::Instant;
 
-/// How to ingest.
 /// The default of `--buffer-mib`: memory for rows waiting to be written.
 pub const DEFAULT_BUFFER_MIB: usize = 48;
 /// The default of `index_keys_in_memory`: 32 MiB of the event-ID index.
 pub const DEFAULT_INDEX_KEYS: usize = dedup::DEFAULT_CAP;
 
+/// How to ingest.
 #[derive(Debug, Clone)]
 pub struct IngestOptions {
     pub inputs: Vec<PathBuf>,
@@ -642,18 +642,10 @@ pub fn ingest(lake: &Lake, opts: &IngestOptions) -> Result<IngestSummary, Ingest
     // What the lake already holds.
     let mut dedup = Dedup::new(staging.join("ids"), opts.index_keys_in_memory);
     let keys = IdKeys::new();
-    let mut index_error = None;
     read::for_each_id(lake, |id, h| {
-        if index_error.is_none()
-            && let Err(e) = dedup.check(keys.key(id), h, u32::MAX, 0)
-        {
-            index_error = Some(e);
-        }
+        dedup.check(keys.key(id), h, u32::MAX, 0).map(drop)
     })
     .map_err(&le)?;
-    if let Some(e) = index_error {
-        return Err(le(e));
-    }
     let rejects_path = staging.join("rejects.ndjson");
     let conflicts_path = staging.join("conflicts.ndjson");
     let mut rejects: Option<BufWriter<File>> = None;

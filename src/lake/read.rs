@@ -16,8 +16,12 @@ fn builder(path: &Path) -> io::Result<ParquetRecordBatchReaderBuilder<File>> {
         .map_err(|e| io::Error::other(format!("{}: {e}", path.display())))
 }
 
-/// Calls `f(event_id, record_hash)` for every row of the lake.
-pub fn for_each_id(lake: &Lake, mut f: impl FnMut(&str, &str)) -> io::Result<u64> {
+/// Calls `f(event_id, record_hash)` for every row of the lake; stops at the
+/// first error `f` returns.
+pub fn for_each_id(
+    lake: &Lake,
+    mut f: impl FnMut(&str, &str) -> io::Result<()>,
+) -> io::Result<u64> {
     let mut n = 0;
     for path in parquet_files(lake)? {
         let b = builder(&path)?;
@@ -43,7 +47,7 @@ pub fn for_each_id(lake: &Lake, mut f: impl FnMut(&str, &str)) -> io::Result<u64
                 )));
             };
             for i in 0..ids.len() {
-                f(ids.value(i), hashes.value(i));
+                f(ids.value(i), hashes.value(i))?;
                 n += 1;
             }
         }
