@@ -67,7 +67,7 @@ pub fn mints<E: CallView>(events: &[E]) -> HashMap<String, Mint> {
         }
         let Some(resp) = e
             .response_elements()
-            .and_then(|r| serde_json::from_str::<Value>(r).ok())
+            .and_then(|r| crate::event::canonical::parse_value(r).ok())
         else {
             continue;
         };
@@ -84,7 +84,7 @@ pub fn mints<E: CallView>(events: &[E]) -> HashMap<String, Mint> {
             parse_time(creds.get("expiration")).unwrap_or(e.time() + default_hours * 3_600_000_000);
         let req: Value = e
             .request_parameters()
-            .and_then(|r| serde_json::from_str(r).ok())
+            .and_then(|r| crate::event::canonical::parse_value(r).ok())
             .unwrap_or(Value::Null);
         out.insert(
             key.to_string(),

@@ -550,7 +550,7 @@ fn iam_changes(
         let name = names[i].clone().unwrap_or_default();
         let p: Value = params_c[i]
             .as_deref()
-            .and_then(|t| serde_json::from_str(t).ok())
+            .and_then(|t| crate::event::canonical::parse_value(t).ok())
             .unwrap_or(Value::Null);
         let actor = match &invoked[i] {
             Some(s) => format!("service:{s}"),
@@ -567,7 +567,7 @@ fn iam_changes(
         let (target, target_name) = target_of(&p, &account, &partition);
         let target_kind = kinds.get(&target).map(|a| a.kind).unwrap_or(Kind::Unknown);
         let doc = doc_text(&p).unwrap_or_default();
-        let doc_v: Value = serde_json::from_str(&doc).unwrap_or(Value::Null);
+        let doc_v: Value = crate::event::canonical::parse_value(&doc).unwrap_or(Value::Null);
         let mut reasons: Vec<String> = Vec::new();
         let mut sev = Severity::Medium;
         let narrowing = name.starts_with("Detach")

@@ -88,6 +88,16 @@ pub fn parse(text: &str) -> Result<Node<'_>, serde_json::Error> {
     serde_json::from_str(text)
 }
 
+/// Parse a JSON text from a log into a `Value`, exactly. With serde_json's
+/// `raw_value` feature (which the decoders use), `Value`'s own parser
+/// treats an object whose first key is `$serde_json::private::RawValue` as
+/// a raw value: it fails, or reads the string after it as JSON. Any text
+/// from a log can start that way; this goes through [`Node`], which has no
+/// such key.
+pub fn parse_value(text: &str) -> Result<Value, serde_json::Error> {
+    parse(text).map(|n| n.to_value())
+}
+
 impl<'a> Node<'a> {
     /// The value of an object's key; the last occurrence wins.
     pub fn get(&self, key: &str) -> Option<&Node<'a>> {
@@ -278,6 +288,30 @@ mod tests {
         }
         for bad in [r#"{"e":1e400}"#, r#"{"a":1,}"#, "[1", r#"{"\x":1}"#] {
             assert!(parse(bad).is_err() && serde_json::from_str::<Value>(bad).is_err());
+        }
+    }
+
+    /// serde_json's raw-value token is an ordinary key in a log's JSON
+    /// (`Value`'s parser fails on the first two and on the third reads
+    /// `{"a":1}` as the object itself).
+    #[test]
+    fn the_raw_value_token_is_an_ordinary_key() {
+        use serde_json::json;
+        for (raw, want) in [
+            (
+                r#"{"$serde_json::private::RawValue":"maybe"}"#,
+                json!({"$serde_json::private::RawValue": "maybe"}),
+            ),
+            (
+                r#"{"$serde_json::private::RawValue":"{\"a\":1}","b":2}"#,
+                json!({"$serde_json::private::RawValue": "{\"a\":1}", "b": 2}),
+            ),
+            (
+                r#"{"x":{"$serde_json::private::RawValue":"{\"a\":1}"}}"#,
+                json!({"x": {"$serde_json::private::RawValue": "{\"a\":1}"}}),
+            ),
+        ] {
+            assert_eq!(parse_value(raw).unwrap(), want, "{raw}");
         }
     }
 

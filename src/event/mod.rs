@@ -493,7 +493,7 @@ fn flatten_identity(ev: &mut Event, ui: &Node<'_>) {
 
 /// Parse a JSON text into a `Map`, for callers that need an object.
 pub fn object_of(text: &str) -> Option<Map<String, Value>> {
-    match serde_json::from_str::<Value>(text).ok()? {
+    match canonical::parse_value(text).ok()? {
         Value::Object(m) => Some(m),
         _ => None,
     }

@@ -432,7 +432,8 @@ pub fn resources_value(rs: Option<&[Resource]>) -> Option<Value> {
 }
 
 fn json_text(s: &Option<String>) -> Option<Value> {
-    s.as_deref().and_then(|t| serde_json::from_str(t).ok())
+    s.as_deref()
+        .and_then(|t| crate::event::canonical::parse_value(t).ok())
 }
 
 /// The original record, rebuilt from the columns and `extra`.

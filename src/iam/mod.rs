@@ -10,7 +10,7 @@ use std::path::Path;
 /// Load a snapshot; None when unreadable or not a snapshot.
 pub fn load(path: &Path) -> Option<Value> {
     let text = std::fs::read_to_string(path).ok()?;
-    let v: Value = serde_json::from_str(&text).ok()?;
+    let v: Value = crate::event::canonical::parse_value(&text).ok()?;
     v.get("RoleDetailList").or(v.get("UserDetailList"))?;
     Some(v)
 }

@@ -138,16 +138,17 @@ pub fn decode_document(doc: &Value) -> Result<Cow<'_, Value>, PolicyError> {
 }
 
 fn decode_text(text: &str) -> Result<Value, PolicyError> {
+    use crate::event::canonical::parse_value;
     let t = text.trim();
     if t.starts_with('{')
-        && let Ok(v) = serde_json::from_str(t)
+        && let Ok(v) = parse_value(t)
     {
         return Ok(v);
     }
-    match serde_json::from_str(&percent_decode(t)) {
+    match parse_value(&percent_decode(t)) {
         Ok(v) => Ok(v),
         // Form encoding writes spaces as '+'.
-        Err(e) => serde_json::from_str(&percent_decode(&t.replace('+', " ")))
+        Err(e) => parse_value(&percent_decode(&t.replace('+', " ")))
             .map_err(|_| PolicyError::NotJson(e.to_string())),
     }
 }

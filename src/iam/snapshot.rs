@@ -130,7 +130,7 @@ impl Snapshot {
         let path = path.as_ref();
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("reading IAM snapshot {}", path.display()))?;
-        let v: Value = serde_json::from_str(&text)
+        let v: Value = crate::event::canonical::parse_value(&text)
             .with_context(|| format!("IAM snapshot {} is not JSON", path.display()))?;
         Snapshot::from_value(&v).with_context(|| format!("IAM snapshot {}", path.display()))
     }

@@ -233,7 +233,7 @@ pub fn document_is_broad(doc: &Value) -> bool {
     let doc = match doc {
         Value::String(s) => {
             let decoded = crate::iam::policy::percent_decode(s);
-            serde_json::from_str(&decoded).unwrap_or(Value::Null)
+            crate::event::canonical::parse_value(&decoded).unwrap_or(Value::Null)
         }
         v => v.clone(),
     };
@@ -410,7 +410,7 @@ pub fn identifiers_in_value(v: &Value, out: &mut BTreeSet<String>) {
 
 /// Identifiers (ARNs, names, IDs) a JSON payload names.
 pub fn identifiers(json: Option<&str>, out: &mut BTreeSet<String>) {
-    if let Some(v) = json.and_then(|t| serde_json::from_str::<Value>(t).ok()) {
+    if let Some(v) = json.and_then(|t| crate::event::canonical::parse_value(t).ok()) {
         walk(&v, "", out, 0);
     }
 }

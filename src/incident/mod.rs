@@ -130,7 +130,7 @@ fn facts<'a>(
     } else {
         e.request_parameters
             .as_deref()
-            .and_then(|t| serde_json::from_str(t).ok())
+            .and_then(|t| crate::event::canonical::parse_value(t).ok())
             .unwrap_or(Value::Null)
     };
     if !skip {
@@ -264,7 +264,7 @@ pub fn event_class(e: &Ev) -> &'static str {
     let params: Value = e
         .request_parameters
         .as_deref()
-        .and_then(|t| serde_json::from_str(t).ok())
+        .and_then(|t| crate::event::canonical::parse_value(t).ok())
         .unwrap_or(Value::Null);
     match classify::risk(&e.action, &params) {
         Risk::Destructive | Risk::Guardrail => "destructive",
@@ -1115,7 +1115,7 @@ fn params_of(e: &Ev, f: &Facts) -> Option<Value> {
     }
     e.request_parameters
         .as_deref()
-        .and_then(|t| serde_json::from_str(t).ok())
+        .and_then(|t| crate::event::canonical::parse_value(t).ok())
 }
 
 /// The account a call was made to.

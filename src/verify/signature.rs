@@ -138,7 +138,7 @@ fn read_sidecar(text: &str, source: String) -> Option<Found> {
             source,
         });
     }
-    let v: Value = serde_json::from_str(t).ok()?;
+    let v: Value = crate::event::canonical::parse_value(t).ok()?;
     let meta = v.get("Metadata").unwrap_or(&v);
     let get = |keys: &[&str]| {
         keys.iter()
