@@ -10,7 +10,7 @@
 //! limit are those of `Value`.
 
 use serde::Deserialize;
-use serde::de::{Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 use std::borrow::Cow;
 use std::fmt;
@@ -72,7 +72,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for Node<'a> {
             }
             fn visit_map<M: MapAccess<'de>>(self, mut m: M) -> Result<Node<'a>, M::Error> {
                 let mut out = Vec::with_capacity(m.size_hint().unwrap_or(0).min(64));
-                while let Some(k) = m.next_key::<Cow<'de, str>>()? {
+                while let Some(k) = m.next_key_seed(Key)? {
                     let v = m.next_value::<Node<'a>>()?;
                     out.push((k, v));
                 }
@@ -81,6 +81,193 @@ impl<'de: 'a, 'a> Deserialize<'de> for Node<'a> {
         }
         d.deserialize_any(V(std::marker::PhantomData))
     }
+}
+
+/// An object key, borrowed from the input unless it holds escapes.
+/// (`Cow<str>`'s own `Deserialize` always allocates.)
+struct Key;
+
+impl<'de> DeserializeSeed<'de> for Key {
+    type Value = Cow<'de, str>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Cow<'de, str>, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Cow<'de, str>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an object key")
+            }
+            fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Cow<'de, str>, E> {
+                Ok(Cow::Borrowed(s))
+            }
+            fn visit_str<E>(self, s: &str) -> Result<Cow<'de, str>, E> {
+                Ok(Cow::Owned(s.to_owned()))
+            }
+            fn visit_string<E>(self, s: String) -> Result<Cow<'de, str>, E> {
+                Ok(Cow::Owned(s))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// Writes the canonical form of the value it reads, as it reads it: no tree
+/// is built. Each object's members are written in input order, each as
+/// `"key":value`, then put in key order in place (through `scratch`) when
+/// they are not in order already.
+struct Canon<'o> {
+    out: &'o mut String,
+    scratch: &'o mut String,
+}
+
+impl Canon<'_> {
+    fn reborrow(&mut self) -> Canon<'_> {
+        Canon {
+            out: self.out,
+            scratch: self.scratch,
+        }
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Canon<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Canon<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        self.out.push_str("null");
+        Ok(())
+    }
+    fn visit_none<E>(self) -> Result<(), E> {
+        self.out.push_str("null");
+        Ok(())
+    }
+    fn visit_bool<E>(self, b: bool) -> Result<(), E> {
+        self.out.push_str(if b { "true" } else { "false" });
+        Ok(())
+    }
+    fn visit_u64<E>(self, n: u64) -> Result<(), E> {
+        Node::Num(n.into()).write_canonical(self.out);
+        Ok(())
+    }
+    fn visit_i64<E>(self, n: i64) -> Result<(), E> {
+        Node::Num(n.into()).write_canonical(self.out);
+        Ok(())
+    }
+    fn visit_f64<E>(self, f: f64) -> Result<(), E> {
+        Number::from_f64(f)
+            .map_or(Node::Null, Node::Num)
+            .write_canonical(self.out);
+        Ok(())
+    }
+    fn visit_str<E>(self, s: &str) -> Result<(), E> {
+        write_str(s, self.out);
+        Ok(())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut a: A) -> Result<(), A::Error> {
+        self.out.push('[');
+        let mut n = 0usize;
+        loop {
+            let mark = self.out.len();
+            if n > 0 {
+                self.out.push(',');
+            }
+            if a.next_element_seed(self.reborrow())?.is_none() {
+                self.out.truncate(mark);
+                break;
+            }
+            n += 1;
+        }
+        self.out.push(']');
+        Ok(())
+    }
+    fn visit_map<M: MapAccess<'de>>(mut self, mut m: M) -> Result<(), M::Error> {
+        self.out.push('{');
+        let body = self.out.len();
+        // (key, where its member starts and ends in `out`).
+        let mut members: Vec<(Cow<'de, str>, usize, usize)> = Vec::new();
+        while let Some(k) = m.next_key_seed(Key)? {
+            if !members.is_empty() {
+                self.out.push(',');
+            }
+            let start = self.out.len();
+            write_str(&k, self.out);
+            self.out.push(':');
+            m.next_value_seed(self.reborrow())?;
+            members.push((k, start, self.out.len()));
+        }
+        let in_order = members
+            .windows(2)
+            .all(|w| w[0].0.as_bytes() < w[1].0.as_bytes());
+        if !in_order {
+            // Stable: among equal keys the later member sorts last, and
+            // only that one is written.
+            members.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+            let base = self.scratch.len();
+            self.scratch.push_str(&self.out[body..]);
+            self.out.truncate(body);
+            let mut first = true;
+            for (pos, (key, start, end)) in members.iter().enumerate() {
+                if members.get(pos + 1).is_some_and(|next| next.0 == *key) {
+                    continue;
+                }
+                if !first {
+                    self.out.push(',');
+                }
+                first = false;
+                self.out
+                    .push_str(&self.scratch[base + start - body..base + end - body]);
+            }
+            self.scratch.truncate(base);
+        }
+        self.out.push('}');
+        Ok(())
+    }
+}
+
+/// The canonical form of a JSON text, written into `out`, without building
+/// a tree: the same text as [`Node::canonical`] of [`parse`], and the same
+/// errors (it is parsed by the same parser, with the same nesting limit).
+pub fn write_canonical_text(text: &str, out: &mut String) -> Result<(), serde_json::Error> {
+    let mut scratch = String::new();
+    let mut de = serde_json::Deserializer::from_str(text);
+    Canon {
+        out,
+        scratch: &mut scratch,
+    }
+    .deserialize(&mut de)?;
+    de.end()
+}
+
+/// The record hash ([`crate::event::record_hash`]) of a JSON text's
+/// canonical form, written into a buffer kept per thread.
+pub fn hash_text(text: &str) -> Result<String, serde_json::Error> {
+    thread_local! {
+        static BUF: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    }
+    BUF.with(|b| match b.try_borrow_mut() {
+        Ok(mut buf) => {
+            buf.clear();
+            write_canonical_text(text, &mut buf)?;
+            let h = crate::event::record_hash(&buf);
+            if buf.capacity() > 1 << 20 {
+                // A huge record: do not keep its buffer.
+                *buf = String::new();
+            }
+            Ok(h)
+        }
+        Err(_) => {
+            let mut out = String::new();
+            write_canonical_text(text, &mut out)?;
+            Ok(crate::event::record_hash(&out))
+        }
+    })
 }
 
 /// Parse a JSON text.
@@ -285,9 +472,11 @@ mod tests {
             r#"{"a":{"a":{"a":{}}},"A":0.1,"$serde":1}"#,
         ] {
             assert_eq!(parse(raw).unwrap().canonical(), via_value(raw), "{raw}");
+            assert_eq!(streamed(raw).unwrap(), via_value(raw), "{raw}");
         }
-        for bad in [r#"{"e":1e400}"#, r#"{"a":1,}"#, "[1", r#"{"\x":1}"#] {
+        for bad in [r#"{"e":1e400}"#, r#"{"a":1,}"#, "[1", r#"{"\x":1}"#, "{} x"] {
             assert!(parse(bad).is_err() && serde_json::from_str::<Value>(bad).is_err());
+            assert!(streamed(bad).is_err(), "{bad}");
         }
     }
 
@@ -315,15 +504,24 @@ mod tests {
         }
     }
 
+    fn streamed(raw: &str) -> Result<String, serde_json::Error> {
+        let mut out = String::new();
+        write_canonical_text(raw, &mut out)?;
+        assert_eq!(hash_text(raw)?, crate::event::record_hash(&out));
+        Ok(out)
+    }
+
     #[test]
     fn nesting_limit_is_that_of_value() {
         for depth in [100, 126, 127, 128, 129, 200] {
-            let raw = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
-            assert_eq!(
-                parse(&raw).is_ok(),
-                serde_json::from_str::<Value>(&raw).is_ok(),
-                "depth {depth}"
-            );
+            for raw in [
+                format!("{}{}", "[".repeat(depth), "]".repeat(depth)),
+                format!("{}{}", r#"{"a":"#.repeat(depth), "}".repeat(depth)),
+            ] {
+                let value_ok = serde_json::from_str::<Value>(&raw).is_ok();
+                assert_eq!(parse(&raw).is_ok(), value_ok, "depth {depth}");
+                assert_eq!(streamed(&raw).is_ok(), value_ok, "depth {depth}");
+            }
         }
     }
 
@@ -353,6 +551,7 @@ mod tests {
         fn canonical_equals_sorted_value(v in json_value()) {
             for raw in [v.to_string(), serde_json::to_string_pretty(&v).unwrap()] {
                 prop_assert_eq!(parse(&raw).unwrap().canonical(), via_value(&raw));
+                prop_assert_eq!(streamed(&raw).unwrap(), via_value(&raw));
                 prop_assert_eq!(parse(&raw).unwrap().to_value(), v.clone());
             }
             if let Value::Object(m) = &v
@@ -360,6 +559,7 @@ mod tests {
             {
                 let raw = format!("{{{}:[1,\"dup\"],{}", serde_json::to_string(k).unwrap(), &v.to_string()[1..]);
                 prop_assert_eq!(parse(&raw).unwrap().canonical(), via_value(&raw));
+                prop_assert_eq!(streamed(&raw).unwrap(), via_value(&raw));
             }
         }
     }

@@ -155,7 +155,12 @@ fn as_str<'a>(raw: &'a RawValue) -> Option<Cow<'a, str>> {
     if !t.starts_with('"') {
         return None;
     }
-    serde_json::from_str::<Cow<'a, str>>(t).ok()
+    // A raw value is exactly its token, already checked: a string token
+    // without escapes is its own value.
+    match t.get(1..t.len() - 1) {
+        Some(inner) if t.len() >= 2 && !inner.contains('\\') => Some(Cow::Borrowed(inner)),
+        _ => serde_json::from_str::<String>(t).ok().map(Cow::Owned),
+    }
 }
 
 /// A boolean, tolerating the string forms CloudTrail and exports use.
@@ -209,10 +214,13 @@ pub fn normalize(raw: &str, origin: Origin<'_>, max_bytes: usize) -> Result<Even
     }
     let obj: RawObject<'_> =
         serde_json::from_str(raw).map_err(|e| RecordError::InvalidJson(e.to_string()))?;
-    let tree = canonical::parse(raw).map_err(|e| RecordError::InvalidJson(e.to_string()))?;
+    // The hash's canonical form is written while the record is read a
+    // second time; no tree of the whole record is built.
+    let record_hash =
+        canonical::hash_text(raw).map_err(|e| RecordError::InvalidJson(e.to_string()))?;
 
     let mut ev = Event {
-        record_hash: tree.canonical_hash(),
+        record_hash,
         source_file: origin.source_file.to_string(),
         source_index: origin.source_index,
         source_format: origin.source_format.to_string(),
@@ -229,21 +237,17 @@ pub fn normalize(raw: &str, origin: Origin<'_>, max_bytes: usize) -> Result<Even
     // The last occurrence of a duplicated key wins, as in serde_json's Value
     // and the record hash: earlier ones are dropped before anything reads
     // them, so no column or `extra` entry can hold a value the record lost.
-    // Both parses read the same text: the tree's members are the raw
-    // object's, in the same order.
-    let members = match &tree {
-        Node::Obj(m) if m.len() == obj.0.len() => m.as_slice(),
-        _ => return Err(RecordError::NotAnObject),
-    };
-    for (i, (key, raw)) in last_occurrences(&obj.0) {
+    // A member is parsed into a tree only where its structure is read.
+    for (key, raw) in last_occurrences(&obj.0) {
         let key: &str = key.as_ref();
-        let node = &members[i].1;
+        let tree =
+            || canonical::parse(raw.get()).map_err(|e| RecordError::InvalidJson(e.to_string()));
         macro_rules! string_col {
             ($field:ident) => {{
                 match as_str(raw) {
                     Some(s) => ev.$field = Some(s.into_owned()),
                     None => {
-                        ev.$field = tolerant_string(node);
+                        ev.$field = tolerant_string(&tree()?);
                         extra.push((key, raw));
                     }
                 }
@@ -251,9 +255,13 @@ pub fn normalize(raw: &str, origin: Origin<'_>, max_bytes: usize) -> Result<Even
         }
         macro_rules! bool_col {
             ($field:ident) => {{
-                ev.$field = tolerant_bool(node);
-                if !matches!(node, Node::Bool(_)) {
-                    extra.push((key, raw));
+                match raw.get() {
+                    "true" => ev.$field = Some(true),
+                    "false" => ev.$field = Some(false),
+                    _ => {
+                        ev.$field = tolerant_bool(&tree()?);
+                        extra.push((key, raw));
+                    }
                 }
             }};
         }
@@ -311,14 +319,16 @@ pub fn normalize(raw: &str, origin: Origin<'_>, max_bytes: usize) -> Result<Even
             "insightDetails" => json_col!(insight_details),
             "addendum" => {
                 json_col!(addendum);
+                let node = &tree()?;
                 ev.addendum_reason = value_str(node, &["reason"]);
                 ev.addendum_original_event_id = value_str(node, &["originalEventID"]);
             }
             "userIdentity" => {
                 json_col!(user_identity);
-                flatten_identity(&mut ev, node);
+                flatten_identity(&mut ev, &tree()?);
             }
             "tlsDetails" => {
+                let node = &tree()?;
                 ev.tls_version = value_str(node, &["tlsVersion"]);
                 ev.tls_cipher_suite = value_str(node, &["cipherSuite"]);
                 ev.tls_client_provided_host_header = value_str(node, &["clientProvidedHostHeader"]);
@@ -327,6 +337,7 @@ pub fn normalize(raw: &str, origin: Origin<'_>, max_bytes: usize) -> Result<Even
                 }
             }
             "resources" => {
+                let node = &tree()?;
                 ev.resources = resources_of(node);
                 if schema::resources_value(ev.resources.as_deref()) != Some(node.to_value()) {
                     extra.push((key, raw));
@@ -397,20 +408,27 @@ pub fn normalize(raw: &str, origin: Origin<'_>, max_bytes: usize) -> Result<Even
 /// The keys of an object with only the last occurrence of each, in order.
 fn last_occurrences<'o, 'a>(
     pairs: &'o [(Cow<'a, str>, &'a RawValue)],
-) -> impl Iterator<Item = (usize, (&'o Cow<'a, str>, &'a RawValue))> {
-    let mut seen = std::collections::HashSet::with_capacity(pairs.len());
-    let mut keep: Vec<bool> = pairs
-        .iter()
-        .rev()
-        .map(|(k, _)| seen.insert(k.as_ref()))
-        .collect();
-    keep.reverse();
+) -> impl Iterator<Item = (&'o Cow<'a, str>, &'a RawValue)> {
+    let keep: Vec<bool> = if pairs.len() <= 48 {
+        // A record has a few dozen keys: comparing them beats hashing them.
+        (0..pairs.len())
+            .map(|i| !pairs[i + 1..].iter().any(|(k, _)| *k == pairs[i].0))
+            .collect()
+    } else {
+        let mut seen = std::collections::HashSet::with_capacity(pairs.len());
+        let mut keep: Vec<bool> = pairs
+            .iter()
+            .rev()
+            .map(|(k, _)| seen.insert(k.as_ref()))
+            .collect();
+        keep.reverse();
+        keep
+    };
     pairs
         .iter()
         .zip(keep)
-        .enumerate()
-        .filter(|(_, (_, k))| *k)
-        .map(|(i, ((k, v), _))| (i, (k, *v)))
+        .filter(|(_, k)| *k)
+        .map(|((k, v), _)| (k, *v))
 }
 
 /// A string column's best reading of a non-string value (numbers, bools);

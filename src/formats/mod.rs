@@ -340,7 +340,7 @@ fn read_line_limited<R: BufRead + ?Sized>(
 }
 
 fn memchr(b: u8, s: &[u8]) -> Option<usize> {
-    s.iter().position(|&c| c == b)
+    memchr::memchr(b, s)
 }
 
 fn strip_bom(b: &[u8]) -> &[u8] {
@@ -370,7 +370,24 @@ const BOM: &[u8] = &[0xEF, 0xBB, 0xBF];
 
 /// Decode one file, sending its records to `sink`.
 pub fn decode_file(path: &Path, limits: &Limits, sink: &mut dyn Sink) -> io::Result<FileReport> {
-    let opened = source::open(path, limits)?;
+    Ok(decode_opened(source::open(path, limits)?, limits, sink))
+}
+
+/// [`decode_file`] for a file's bytes already in memory. The report has no
+/// `stored_sha256`: the caller has the bytes.
+pub fn decode_bytes(bytes: &[u8], limits: &Limits, sink: &mut dyn Sink) -> FileReport {
+    decode_opened(source::open_bytes(bytes, limits), limits, sink)
+}
+
+thread_local! {
+    /// A decoder thread's document buffer, kept from one file to the next.
+    static DOC_BUF: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// Largest document buffer kept for the next file.
+const KEEP_DOC_BUF: usize = 32 << 20;
+
+fn decode_opened(opened: source::Opened<'_>, limits: &Limits, sink: &mut dyn Sink) -> FileReport {
     let mut report = FileReport {
         gzip: opened.gzip,
         ..FileReport::default()
@@ -380,7 +397,12 @@ pub fn decode_file(path: &Path, limits: &Limits, sink: &mut dyn Sink) -> io::Res
     // one value per line and one document; a document keeps them, so that
     // byte offsets are the file's.
     let mut lead: Vec<u8> = Vec::new();
-    let mut first = Vec::new();
+    let mut first = DOC_BUF.take();
+    first.clear();
+    if let Some(hint) = opened.size_hint {
+        // One-line documents (S3 delivery) are read whole as the first line.
+        first.reserve(hint.min(limits.max_document_bytes).min(KEEP_DOC_BUF) + 1);
+    }
     let mut first_line_no: u64 = 1;
     let first_read = loop {
         let read = read_line_limited(&mut *reader, &mut first, limits.max_document_bytes);
@@ -431,19 +453,21 @@ pub fn decode_file(path: &Path, limits: &Limits, sink: &mut dyn Sink) -> io::Res
         } else {
             "empty file (only whitespace)".into()
         });
-        return Ok(report);
+        return report;
     };
     report.decompressed_bytes += first_state.consumed;
 
     // Line mode: the first line is a whole value, and more follows.
+    // Whether more follows is asked first: a one-line document (S3
+    // delivery) is then not parsed an extra time just to be classified.
     let mut line_mode = false;
-    if !first_state.too_long && !read_failed && is_complete_value(strip_bom(&first)) {
+    if !first_state.too_long && !read_failed {
         let more = reader.fill_buf().map(|b| !trim_ascii(b).is_empty());
-        line_mode = matches!(more, Ok(true));
+        line_mode = matches!(more, Ok(true)) && is_complete_value(strip_bom(&first));
     }
     if line_mode {
         decode_lines(
-            first,
+            &mut first,
             first_line_no,
             &mut *reader,
             limits,
@@ -483,20 +507,24 @@ pub fn decode_file(path: &Path, limits: &Limits, sink: &mut dyn Sink) -> io::Res
             );
             report.errors.push(msg.clone());
             report.unrecognized = Some(msg);
-            return Ok(report);
+            return report;
         }
-        decode_document(doc, sink, &mut report);
+        decode_document(&mut doc, sink, &mut report);
+        first = doc;
     }
     // The stored bytes' hash is only meaningful when all of them were read.
     let at_end = matches!(reader.fill_buf(), Ok(b) if b.is_empty());
     if report.errors.is_empty() && at_end {
-        if let Ok(st) = opened.stored.lock() {
+        if let Some(Ok(st)) = opened.stored.as_ref().map(|s| s.lock()) {
             use sha2::Digest;
             report.stored_sha256 = Some(hex::encode(st.hasher.clone().finalize()));
             report.stored_bytes = Some(st.bytes);
         }
     }
-    Ok(report)
+    if first.capacity() <= KEEP_DOC_BUF {
+        DOC_BUF.set(first);
+    }
+    report
 }
 
 fn io_reason(e: &io::Error, gzip: bool) -> String {
@@ -509,11 +537,11 @@ fn io_reason(e: &io::Error, gzip: bool) -> String {
     }
 }
 
-fn decode_document(mut doc: Vec<u8>, sink: &mut dyn Sink, report: &mut FileReport) {
+fn decode_document(doc: &mut Vec<u8>, sink: &mut dyn Sink, report: &mut FileReport) {
     // Bytes that are not UTF-8 become `?` so that the JSON around them still
     // parses: a record holding one is rejected with its original bytes, and
     // the records after it are read.
-    let (invalid, readable) = mark_invalid_utf8(&mut doc);
+    let (invalid, readable) = mark_invalid_utf8(doc);
     let first_invalid = invalid
         .first()
         .map(|&(o, _)| o)
@@ -647,7 +675,7 @@ fn decode_document(mut doc: Vec<u8>, sink: &mut dyn Sink, report: &mut FileRepor
 /// Decode a file of one value per line, from its first value's line
 /// (`first`, line `first_line_no`) on.
 fn decode_lines(
-    first: Vec<u8>,
+    first: &mut Vec<u8>,
     first_line_no: u64,
     reader: &mut dyn BufRead,
     limits: &Limits,

@@ -74,14 +74,37 @@ impl<R: Read> Read for Limited<R> {
 }
 
 /// An opened export: decompressed bytes, and what was read of the stored file.
-pub struct Opened {
-    pub reader: Box<dyn BufRead + Send>,
+pub struct Opened<'a> {
+    pub reader: Box<dyn BufRead + Send + 'a>,
     pub gzip: bool,
-    pub stored: Arc<Mutex<StoredStats>>,
+    /// The stored bytes as they were read, when they come from a file.
+    pub stored: Option<Arc<Mutex<StoredStats>>>,
+    /// What the decompressed bytes probably add up to (gzip's trailer), to
+    /// size buffers: never trusted beyond that.
+    pub size_hint: Option<usize>,
+}
+
+fn is_gzip(head: &[u8]) -> bool {
+    head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b
+}
+
+/// Decompressed bytes through the limit, buffered.
+fn limited<'a>(
+    decoded: Box<dyn Read + Send + 'a>,
+    limits: &Limits,
+) -> Box<dyn BufRead + Send + 'a> {
+    Box::new(BufReader::with_capacity(
+        128 * 1024,
+        Limited {
+            inner: decoded,
+            left: limits.max_decompressed_bytes,
+            limit: limits.max_decompressed_bytes,
+        },
+    ))
 }
 
 /// Open `path`, decompressing gzip when the first bytes say so.
-pub fn open(path: &Path, limits: &Limits) -> io::Result<Opened> {
+pub fn open(path: &Path, limits: &Limits) -> io::Result<Opened<'static>> {
     let file = File::open(path)?;
     let stored = Arc::new(Mutex::new(StoredStats::default()));
     let mut raw = BufReader::with_capacity(
@@ -91,26 +114,65 @@ pub fn open(path: &Path, limits: &Limits) -> io::Result<Opened> {
             stats: stored.clone(),
         },
     );
-    let head = raw.fill_buf()?;
-    let gzip = head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b;
+    let gzip = is_gzip(raw.fill_buf()?);
     let decoded: Box<dyn Read + Send> = if gzip {
         Box::new(MultiGzDecoder::new(raw))
     } else {
         Box::new(raw)
     };
-    let reader = BufReader::with_capacity(
-        256 * 1024,
-        Limited {
-            inner: decoded,
-            left: limits.max_decompressed_bytes,
-            limit: limits.max_decompressed_bytes,
-        },
-    );
     Ok(Opened {
-        reader: Box::new(reader),
+        reader: limited(decoded, limits),
         gzip,
-        stored,
+        stored: Some(stored),
+        size_hint: None,
     })
+}
+
+/// [`open`] for a file already read into memory.
+pub fn open_bytes<'a>(bytes: &'a [u8], limits: &Limits) -> Opened<'a> {
+    let gzip = is_gzip(bytes);
+    let (reader, size_hint): (Box<dyn BufRead + Send + 'a>, _) = if gzip {
+        // ISIZE, the last member's size modulo 2^32: right for the
+        // single-member files CloudTrail writes.
+        let isize = bytes
+            .get(bytes.len().saturating_sub(4)..)
+            .and_then(|t| <[u8; 4]>::try_from(t).ok())
+            .map(|t| u32::from_le_bytes(t) as usize);
+        (limited(Box::new(MultiGzDecoder::new(bytes)), limits), isize)
+    } else if bytes.len() as u64 <= limits.max_decompressed_bytes {
+        (Box::new(bytes), Some(bytes.len()))
+    } else {
+        (limited(Box::new(bytes), limits), None)
+    };
+    Opened {
+        reader,
+        gzip,
+        stored: None,
+        size_hint,
+    }
+}
+
+/// Read a whole file into `buf` (cleared first) when it is at most `max`
+/// bytes. `None`, with `buf` untouched, when it is larger; else whether the
+/// file changed while it was read (its size or modification time moved).
+pub fn read_small(path: &Path, max: u64, buf: &mut Vec<u8>) -> io::Result<Option<bool>> {
+    let mut f = File::open(path)?;
+    let before = f.metadata()?;
+    if before.len() > max {
+        return Ok(None);
+    }
+    buf.clear();
+    buf.reserve(before.len() as usize + 1);
+    // Bounded even if the file grows while it is read.
+    (&mut f).take(max + 1).read_to_end(buf)?;
+    if buf.len() as u64 > max {
+        return Ok(None);
+    }
+    let after = f.metadata()?;
+    let changed = buf.len() as u64 != before.len()
+        || after.len() != before.len()
+        || after.modified().ok() != before.modified().ok();
+    Ok(Some(changed))
 }
 
 /// SHA-256 of a file's stored bytes, streamed.

@@ -211,17 +211,23 @@ impl WorkerSink<'_> {
         if self.chunk.is_empty() {
             return;
         }
-        let c = std::mem::take(&mut self.chunk);
-        let at = std::mem::take(&mut self.chunk_at);
         self.chunk_bytes = 0;
-        match event::schema::to_batch(&c) {
+        match event::schema::to_batch(&self.chunk) {
             Ok(batch) => {
-                let k = c.iter().map(|e| self.keys.key(&e.event_id)).collect();
-                drop(c);
+                let k = self
+                    .chunk
+                    .iter()
+                    .map(|e| self.keys.key(&e.event_id))
+                    .collect();
+                // Emptied, not dropped: the next chunk reuses the room.
+                self.chunk.clear();
+                self.chunk_at.clear();
                 self.send(Msg::Events(batch, k));
             }
             // Not expected (chunks are bounded in bytes), but never silent.
             Err(e) => {
+                let c = std::mem::take(&mut self.chunk);
+                let at = std::mem::take(&mut self.chunk_at);
                 for (ev, at) in c.into_iter().zip(at) {
                     let original = serde_json::Value::Object(event::schema::reconstruct(&ev));
                     let row = reject_row(
@@ -290,6 +296,18 @@ impl Sink for WorkerSink<'_> {
     }
 }
 
+const CHANGED_WHILE_READ: &str =
+    "the file changed while it was being read; run the ingest again once it is complete";
+
+/// Files up to this size are read into memory once, hashed and decoded
+/// from there; larger ones are streamed twice (hash, then decode).
+const READ_WHOLE_BYTES: u64 = 64 << 20;
+
+thread_local! {
+    /// A decoder thread's buffer for a file's stored bytes.
+    static FILE_BUF: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
 fn process_file(
     input: &Input,
     keys: &IdKeys,
@@ -298,48 +316,65 @@ fn process_file(
     tx: &SyncSender<Msg>,
 ) {
     let mut done = FileDone::default();
-    match formats::source::hash_file(&input.path) {
-        Err(e) => {
-            done.error = Some(format!("cannot read: {e}"));
-        }
-        Ok((sha, size)) => {
+    let mut sink = WorkerSink {
+        rel: &input.rel,
+        keys,
+        format: String::new(),
+        limits,
+        chunk: Vec::with_capacity(CHUNK),
+        chunk_at: Vec::with_capacity(CHUNK),
+        chunk_bytes: 0,
+        tx,
+        closed: false,
+    };
+    let mut buf = FILE_BUF.take();
+    match formats::source::read_small(&input.path, READ_WHOLE_BYTES, &mut buf) {
+        Err(e) => done.error = Some(format!("cannot read: {e}")),
+        Ok(Some(changed)) => {
+            use sha2::Digest;
+            let sha = hex::encode(sha2::Sha256::digest(&buf));
             done.sha256 = sha.clone();
-            done.size = size;
+            done.size = buf.len() as u64;
             if let Some(prev) = known.get(&sha) {
                 done.already = Some(prev.clone());
             } else {
-                let mut sink = WorkerSink {
-                    rel: &input.rel,
-                    keys,
-                    format: String::new(),
-                    limits,
-                    chunk: Vec::new(),
-                    chunk_at: Vec::new(),
-                    chunk_bytes: 0,
-                    tx,
-                    closed: false,
-                };
-                match formats::decode_file(&input.path, limits, &mut sink) {
-                    Ok(mut report) => {
-                        sink.flush();
-                        // Events carry the format they were decoded as.
-                        if report.stored_sha256.as_deref().is_some_and(|s| s != sha)
-                            || report.stored_bytes.is_some_and(|b| b != size)
-                        {
-                            report.errors.push(
-                                "the file changed while it was being read; run the ingest again once it is complete"
-                                    .into(),
-                            );
+                let mut report = formats::decode_bytes(&buf, limits, &mut sink);
+                sink.flush();
+                if changed {
+                    report.errors.push(CHANGED_WHILE_READ.into());
+                }
+                done.report = Some(report);
+            }
+        }
+        Ok(None) => match formats::source::hash_file(&input.path) {
+            Err(e) => done.error = Some(format!("cannot read: {e}")),
+            Ok((sha, size)) => {
+                done.sha256 = sha.clone();
+                done.size = size;
+                if let Some(prev) = known.get(&sha) {
+                    done.already = Some(prev.clone());
+                } else {
+                    match formats::decode_file(&input.path, limits, &mut sink) {
+                        Ok(mut report) => {
+                            sink.flush();
+                            if report.stored_sha256.as_deref().is_some_and(|s| s != sha)
+                                || report.stored_bytes.is_some_and(|b| b != size)
+                            {
+                                report.errors.push(CHANGED_WHILE_READ.into());
+                            }
+                            done.report = Some(report);
                         }
-                        done.report = Some(report);
-                    }
-                    Err(e) => {
-                        sink.flush();
-                        done.error = Some(format!("cannot read: {e}"));
+                        Err(e) => {
+                            sink.flush();
+                            done.error = Some(format!("cannot read: {e}"));
+                        }
                     }
                 }
             }
-        }
+        },
+    }
+    if buf.capacity() as u64 <= READ_WHOLE_BYTES / 4 {
+        FILE_BUF.set(buf);
     }
     let _ = tx.send(Msg::Done(Box::new(done)));
 }
