@@ -1,13 +1,15 @@
-//! A record parsed once into a borrowed tree, for its canonical form (the
-//! record hash) and for reading nested fields.
+//! The canonical form of a JSON text (the record hash's input), and a
+//! borrowed tree for reading nested fields.
 //!
-//! Strings without escapes borrow from the input and objects are plain
-//! vectors: no map is built, no key is hashed. The canonical form is the one
-//! `serde_json::Value` would give with its keys sorted: keys in bytewise
-//! order, the last of duplicated keys wins, numbers as `serde_json::Number`
-//! prints them, strings escaped as `serde_json` escapes them, no whitespace.
-//! It is parsed by `serde_json` itself, so what it accepts and its nesting
-//! limit are those of `Value`.
+//! [`write_canonical_text`] writes the canonical form while serde_json reads
+//! the text, without building a tree; [`Node`] is the tree, for the members
+//! whose structure is read. In both, strings without escapes borrow from
+//! the input and objects are plain vectors: no map is built, no key is
+//! hashed. The canonical form is the one `serde_json::Value` would give with
+//! its keys sorted: keys in bytewise order, the last of duplicated keys
+//! wins, numbers as `serde_json::Number` prints them, strings escaped as
+//! `serde_json` escapes them, no whitespace. It is parsed by `serde_json`
+//! itself, so what it accepts and its nesting limit are those of `Value`.
 
 use serde::Deserialize;
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -371,28 +373,6 @@ impl<'a> Node<'a> {
                 out.push('}');
             }
         }
-    }
-
-    /// The hash of the canonical form ([`crate::event::record_hash`]),
-    /// written into a buffer kept per thread: a record's canonical text is
-    /// not allocated and grown afresh each time.
-    pub fn canonical_hash(&self) -> String {
-        thread_local! {
-            static BUF: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
-        }
-        BUF.with(|b| match b.try_borrow_mut() {
-            Ok(mut buf) => {
-                buf.clear();
-                self.write_canonical(&mut buf);
-                let h = crate::event::record_hash(&buf);
-                if buf.capacity() > 1 << 20 {
-                    // A huge record: do not keep its buffer.
-                    *buf = String::new();
-                }
-                h
-            }
-            Err(_) => crate::event::record_hash(&self.canonical()),
-        })
     }
 
     /// The canonical form.

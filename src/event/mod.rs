@@ -183,7 +183,9 @@ fn value_str(v: &Node<'_>, path: &[&str]) -> Option<String> {
 /// The canonical form of a JSON value: keys sorted, no whitespace. Two
 /// records are "equal as JSON values" exactly when their canonical forms are.
 pub fn canonical_json(raw: &str) -> Result<String, serde_json::Error> {
-    Ok(canonical::parse(raw)?.canonical())
+    let mut out = String::new();
+    canonical::write_canonical_text(raw, &mut out)?;
+    Ok(out)
 }
 
 /// Hash of the canonical form, hex (128 bits).

@@ -152,27 +152,45 @@ pub fn open_bytes<'a>(bytes: &'a [u8], limits: &Limits) -> Opened<'a> {
     }
 }
 
+/// A file's size and modification time, to tell whether it changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stamp {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+}
+
+impl Stamp {
+    fn of(m: &std::fs::Metadata) -> Stamp {
+        Stamp {
+            len: m.len(),
+            modified: m.modified().ok(),
+        }
+    }
+
+    /// Whether the file at `path` no longer has this size and time.
+    pub fn changed(&self, path: &Path) -> bool {
+        std::fs::metadata(path).map_or(true, |m| Stamp::of(&m) != *self)
+    }
+}
+
 /// Read a whole file into `buf` (cleared first) when it is at most `max`
-/// bytes. `None`, with `buf` untouched, when it is larger; else whether the
-/// file changed while it was read (its size or modification time moved).
-pub fn read_small(path: &Path, max: u64, buf: &mut Vec<u8>) -> io::Result<Option<bool>> {
+/// bytes. `None`, with `buf` untouched, when it is larger; else the file's
+/// stamp from before the read, and whether it changed during the read.
+pub fn read_small(path: &Path, max: u64, buf: &mut Vec<u8>) -> io::Result<Option<(Stamp, bool)>> {
     let mut f = File::open(path)?;
-    let before = f.metadata()?;
-    if before.len() > max {
+    let before = Stamp::of(&f.metadata()?);
+    if before.len > max {
         return Ok(None);
     }
     buf.clear();
-    buf.reserve(before.len() as usize + 1);
+    buf.reserve(before.len as usize + 1);
     // Bounded even if the file grows while it is read.
     (&mut f).take(max + 1).read_to_end(buf)?;
     if buf.len() as u64 > max {
         return Ok(None);
     }
-    let after = f.metadata()?;
-    let changed = buf.len() as u64 != before.len()
-        || after.len() != before.len()
-        || after.modified().ok() != before.modified().ok();
-    Ok(Some(changed))
+    let changed = buf.len() as u64 != before.len || Stamp::of(&f.metadata()?) != before;
+    Ok(Some((before, changed)))
 }
 
 /// SHA-256 of a file's stored bytes, streamed.

@@ -330,7 +330,7 @@ fn process_file(
     let mut buf = FILE_BUF.take();
     match formats::source::read_small(&input.path, READ_WHOLE_BYTES, &mut buf) {
         Err(e) => done.error = Some(format!("cannot read: {e}")),
-        Ok(Some(changed)) => {
+        Ok(Some((stamp, changed))) => {
             use sha2::Digest;
             let sha = hex::encode(sha2::Sha256::digest(&buf));
             done.sha256 = sha.clone();
@@ -340,7 +340,9 @@ fn process_file(
             } else {
                 let mut report = formats::decode_bytes(&buf, limits, &mut sink);
                 sink.flush();
-                if changed {
+                // A file still being written: what was read is consistent
+                // (hashed and decoded from the same bytes) but incomplete.
+                if changed || stamp.changed(&input.path) {
                     report.errors.push(CHANGED_WHILE_READ.into());
                 }
                 done.report = Some(report);
