@@ -17,5 +17,6 @@ pub mod lake;
 pub mod progress;
 pub mod query;
 pub mod report;
+pub mod scratch;
 pub mod synth;
 pub mod verify;

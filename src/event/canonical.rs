@@ -237,39 +237,35 @@ impl<'de> Visitor<'de> for Canon<'_> {
 /// a tree: the same text as [`Node::canonical`] of [`parse`], and the same
 /// errors (it is parsed by the same parser, with the same nesting limit).
 pub fn write_canonical_text(text: &str, out: &mut String) -> Result<(), serde_json::Error> {
-    let mut scratch = String::new();
+    let mut scratch = crate::scratch::take(&SCRATCH);
+    let r = write_with(text, out, &mut scratch);
+    crate::scratch::keep(&SCRATCH, scratch, KEEP_BYTES);
+    r
+}
+
+fn write_with(text: &str, out: &mut String, scratch: &mut String) -> Result<(), serde_json::Error> {
     let mut de = serde_json::Deserializer::from_str(text);
-    Canon {
-        out,
-        scratch: &mut scratch,
-    }
-    .deserialize(&mut de)?;
+    Canon { out, scratch }.deserialize(&mut de)?;
     de.end()
 }
+
+thread_local! {
+    /// Where objects' members are put in order.
+    static SCRATCH: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
+    /// A record's canonical text, for its hash.
+    static TEXT: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
+}
+
+/// Largest buffer kept for the next record: a huge record's is dropped.
+const KEEP_BYTES: usize = 1 << 20;
 
 /// The record hash ([`crate::event::record_hash`]) of a JSON text's
 /// canonical form, written into a buffer kept per thread.
 pub fn hash_text(text: &str) -> Result<String, serde_json::Error> {
-    thread_local! {
-        static BUF: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
-    }
-    BUF.with(|b| match b.try_borrow_mut() {
-        Ok(mut buf) => {
-            buf.clear();
-            write_canonical_text(text, &mut buf)?;
-            let h = crate::event::record_hash(&buf);
-            if buf.capacity() > 1 << 20 {
-                // A huge record: do not keep its buffer.
-                *buf = String::new();
-            }
-            Ok(h)
-        }
-        Err(_) => {
-            let mut out = String::new();
-            write_canonical_text(text, &mut out)?;
-            Ok(crate::event::record_hash(&out))
-        }
-    })
+    let mut buf = crate::scratch::take(&TEXT);
+    let r = write_canonical_text(text, &mut buf).map(|()| crate::event::record_hash(&buf));
+    crate::scratch::keep(&TEXT, buf, KEEP_BYTES);
+    r
 }
 
 /// Parse a JSON text.

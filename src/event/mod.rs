@@ -158,7 +158,7 @@ fn as_str<'a>(raw: &'a RawValue) -> Option<Cow<'a, str>> {
     // A raw value is exactly its token, already checked: a string token
     // without escapes is its own value.
     match t.get(1..t.len() - 1) {
-        Some(inner) if t.len() >= 2 && !inner.contains('\\') => Some(Cow::Borrowed(inner)),
+        Some(inner) if !inner.contains('\\') => Some(Cow::Borrowed(inner)),
         _ => serde_json::from_str::<String>(t).ok().map(Cow::Owned),
     }
 }

@@ -397,8 +397,7 @@ fn decode_opened(opened: source::Opened<'_>, limits: &Limits, sink: &mut dyn Sin
     // one value per line and one document; a document keeps them, so that
     // byte offsets are the file's.
     let mut lead: Vec<u8> = Vec::new();
-    let mut first = DOC_BUF.take();
-    first.clear();
+    let mut first = crate::scratch::take(&DOC_BUF);
     if let Some(hint) = opened.size_hint {
         // One-line documents (S3 delivery) are read whole as the first line.
         first.reserve(hint.min(limits.max_document_bytes).min(KEEP_DOC_BUF) + 1);
@@ -521,9 +520,7 @@ fn decode_opened(opened: source::Opened<'_>, limits: &Limits, sink: &mut dyn Sin
             report.stored_bytes = Some(st.bytes);
         }
     }
-    if first.capacity() <= KEEP_DOC_BUF {
-        DOC_BUF.set(first);
-    }
+    crate::scratch::keep(&DOC_BUF, first, KEEP_DOC_BUF);
     report
 }
 

@@ -84,7 +84,8 @@ pub struct Opened<'a> {
     pub size_hint: Option<usize>,
 }
 
-fn is_gzip(head: &[u8]) -> bool {
+/// Whether bytes start as gzip does.
+pub fn is_gzip(head: &[u8]) -> bool {
     head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b
 }
 
@@ -174,9 +175,9 @@ impl Stamp {
 }
 
 /// Read a whole file into `buf` (cleared first) when it is at most `max`
-/// bytes. `None`, with `buf` untouched, when it is larger; else the file's
-/// stamp from before the read, and whether it changed during the read.
-pub fn read_small(path: &Path, max: u64, buf: &mut Vec<u8>) -> io::Result<Option<(Stamp, bool)>> {
+/// bytes; `None` when it is larger. The stamp is the file's from before the
+/// read: [`Stamp::changed`] once its bytes are used tells whether it moved.
+pub fn read_small(path: &Path, max: u64, buf: &mut Vec<u8>) -> io::Result<Option<Stamp>> {
     let mut f = File::open(path)?;
     let before = Stamp::of(&f.metadata()?);
     if before.len > max {
@@ -186,11 +187,12 @@ pub fn read_small(path: &Path, max: u64, buf: &mut Vec<u8>) -> io::Result<Option
     buf.reserve(before.len as usize + 1);
     // Bounded even if the file grows while it is read.
     (&mut f).take(max + 1).read_to_end(buf)?;
-    if buf.len() as u64 > max {
-        return Ok(None);
-    }
-    let changed = buf.len() as u64 != before.len || Stamp::of(&f.metadata()?) != before;
-    Ok(Some((before, changed)))
+    Ok((buf.len() as u64 <= max).then_some(before))
+}
+
+/// SHA-256 of bytes, hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
 }
 
 /// SHA-256 of a file's stored bytes, streamed.

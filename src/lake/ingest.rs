@@ -296,12 +296,11 @@ impl Sink for WorkerSink<'_> {
     }
 }
 
-const CHANGED_WHILE_READ: &str =
-    "the file changed while it was being read; run the ingest again once it is complete";
-
 /// Files up to this size are read into memory once, hashed and decoded
 /// from there; larger ones are streamed twice (hash, then decode).
 const READ_WHOLE_BYTES: u64 = 64 << 20;
+/// Largest file buffer kept for a decoder thread's next file.
+const KEEP_FILE_BUF: usize = 16 << 20;
 
 thread_local! {
     /// A decoder thread's buffer for a file's stored bytes.
@@ -321,64 +320,67 @@ fn process_file(
         keys,
         format: String::new(),
         limits,
-        chunk: Vec::with_capacity(CHUNK),
-        chunk_at: Vec::with_capacity(CHUNK),
+        // Grown as needed: most delivery files hold a few hundred records.
+        chunk: Vec::new(),
+        chunk_at: Vec::new(),
         chunk_bytes: 0,
         tx,
         closed: false,
     };
-    let mut buf = FILE_BUF.take();
-    match formats::source::read_small(&input.path, READ_WHOLE_BYTES, &mut buf) {
-        Err(e) => done.error = Some(format!("cannot read: {e}")),
-        Ok(Some((stamp, changed))) => {
-            use sha2::Digest;
-            let sha = hex::encode(sha2::Sha256::digest(&buf));
-            done.sha256 = sha.clone();
-            done.size = buf.len() as u64;
-            if let Some(prev) = known.get(&sha) {
-                done.already = Some(prev.clone());
-            } else {
-                let mut report = formats::decode_bytes(&buf, limits, &mut sink);
-                sink.flush();
-                // A file still being written: what was read is consistent
-                // (hashed and decoded from the same bytes) but incomplete.
-                if changed || stamp.changed(&input.path) {
-                    report.errors.push(CHANGED_WHILE_READ.into());
-                }
-                done.report = Some(report);
-            }
-        }
-        Ok(None) => match formats::source::hash_file(&input.path) {
-            Err(e) => done.error = Some(format!("cannot read: {e}")),
-            Ok((sha, size)) => {
-                done.sha256 = sha.clone();
-                done.size = size;
-                if let Some(prev) = known.get(&sha) {
-                    done.already = Some(prev.clone());
-                } else {
-                    match formats::decode_file(&input.path, limits, &mut sink) {
-                        Ok(mut report) => {
-                            sink.flush();
-                            if report.stored_sha256.as_deref().is_some_and(|s| s != sha)
-                                || report.stored_bytes.is_some_and(|b| b != size)
-                            {
-                                report.errors.push(CHANGED_WHILE_READ.into());
-                            }
-                            done.report = Some(report);
-                        }
-                        Err(e) => {
-                            sink.flush();
-                            done.error = Some(format!("cannot read: {e}"));
-                        }
-                    }
-                }
-            }
-        },
+    let mut buf = crate::scratch::take(&FILE_BUF);
+    if let Err(e) = hash_and_decode(&input.path, &mut buf, limits, known, &mut sink, &mut done) {
+        done.error = Some(format!("cannot read: {e}"));
     }
-    if buf.capacity() as u64 <= READ_WHOLE_BYTES / 4 {
-        FILE_BUF.set(buf);
-    }
+    sink.flush();
+    crate::scratch::keep(&FILE_BUF, buf, KEEP_FILE_BUF);
     let _ = tx.send(Msg::Done(Box::new(done)));
+}
+
+/// Hash a file and, unless the lake already has it, decode it into `sink`:
+/// from memory (read once into `buf`) when it is small, streamed twice
+/// when not. A file that changed before its records were all read is
+/// reported: what was read is consistent but may be incomplete.
+fn hash_and_decode(
+    path: &std::path::Path,
+    buf: &mut Vec<u8>,
+    limits: &Limits,
+    known: &BTreeMap<String, String>,
+    sink: &mut WorkerSink<'_>,
+    done: &mut FileDone,
+) -> io::Result<()> {
+    let whole = formats::source::read_small(path, READ_WHOLE_BYTES, buf)?;
+    let (sha, size) = match whole {
+        Some(_) => (formats::source::sha256_hex(buf), buf.len() as u64),
+        None => formats::source::hash_file(path)?,
+    };
+    done.sha256 = sha.clone();
+    done.size = size;
+    if let Some(prev) = known.get(&sha) {
+        done.already = Some(prev.clone());
+        return Ok(());
+    }
+    let (mut report, changed) = match whole {
+        Some(stamp) => {
+            let report = formats::decode_bytes(buf, limits, sink);
+            sink.flush();
+            (report, stamp.changed(path))
+        }
+        None => {
+            let report = formats::decode_file(path, limits, sink)?;
+            sink.flush();
+            let changed = report.stored_sha256.as_deref().is_some_and(|s| s != sha)
+                || report.stored_bytes.is_some_and(|b| b != size);
+            (report, changed)
+        }
+    };
+    if changed {
+        report.errors.push(
+            "the file changed while it was being read; run the ingest again once it is complete"
+                .into(),
+        );
+    }
+    done.report = Some(report);
+    Ok(())
 }
 
 /// Walk the inputs: files as given, directories recursively, sorted.

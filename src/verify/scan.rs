@@ -125,7 +125,7 @@ fn hash_uncompressed(path: &Path) -> Result<(String, Option<Vec<u8>>), String> {
     let file = File::open(path).map_err(|e| format!("cannot open: {e}"))?;
     let mut raw = BufReader::with_capacity(256 * 1024, file);
     let head = raw.fill_buf().map_err(|e| format!("cannot read: {e}"))?;
-    let gzip = head.starts_with(&[0x1f, 0x8b]);
+    let gzip = crate::formats::source::is_gzip(head);
     let mut reader: Box<dyn Read> = if gzip {
         Box::new(MultiGzDecoder::new(raw))
     } else {
