@@ -3,7 +3,6 @@
 //! console session came from.
 
 use serde_json::Value;
-use std::collections::HashMap;
 
 /// An STS call that handed out credentials.
 #[derive(Debug, Clone)]
@@ -58,9 +57,13 @@ fn parse_time(v: Option<&Value>) -> Option<i64> {
     }
 }
 
+/// Minted credentials by access key ID (foldhash: every event of a window
+/// looks its key up).
+pub type Mints = polars::prelude::PlHashMap<String, Mint>;
+
 /// Every credential minted in `events`, by access key ID.
-pub fn mints<E: CallView>(events: &[E]) -> HashMap<String, Mint> {
-    let mut out = HashMap::new();
+pub fn mints<E: CallView>(events: &[E]) -> Mints {
+    let mut out = Mints::default();
     for (i, e) in events.iter().enumerate() {
         if e.failed() || !MINTING.contains(&e.action()) {
             continue;
@@ -117,7 +120,7 @@ pub fn mints<E: CallView>(events: &[E]) -> HashMap<String, Mint> {
 
 /// The mint behind an event: its access key, used within the credentials'
 /// lifetime (a few minutes of clock skew allowed).
-pub fn minted_by<'m, E: CallView>(e: &E, mints: &'m HashMap<String, Mint>) -> Option<&'m Mint> {
+pub fn minted_by<'m, E: CallView>(e: &E, mints: &'m Mints) -> Option<&'m Mint> {
     let m = mints.get(e.access_key_id()?)?;
     const SKEW: i64 = 5 * 60_000_000;
     (e.time() + SKEW >= m.issued && e.time() <= m.expires + SKEW).then_some(m)
@@ -125,11 +128,7 @@ pub fn minted_by<'m, E: CallView>(e: &E, mints: &'m HashMap<String, Mint>) -> Op
 
 /// The chain of mints behind an event, nearest first (role chaining: the
 /// minting call was itself made with minted credentials).
-pub fn chain<'m, E: CallView>(
-    events: &[E],
-    e: &E,
-    mints: &'m HashMap<String, Mint>,
-) -> Vec<&'m Mint> {
+pub fn chain<'m, E: CallView>(events: &[E], e: &E, mints: &'m Mints) -> Vec<&'m Mint> {
     let mut out: Vec<&Mint> = Vec::new();
     let mut cur = minted_by(e, mints);
     while let Some(m) = cur {

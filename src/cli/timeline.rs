@@ -88,7 +88,7 @@ pub fn run(a: TimelineArgs) -> anyhow::Result<u8> {
             actor: actor.id.clone(),
             kind: actor.kind.as_str().into(),
             class: incident::event_class(e).into(),
-            label: e.action.clone(),
+            label: e.action.to_string(),
         });
     }
     if a.identities == Identities::Pseudonymise {

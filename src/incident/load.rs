@@ -8,44 +8,50 @@ use crate::lake::Lake;
 use crate::query::{self, RunError};
 use polars::prelude::*;
 
-/// One event, as the analyses use it.
+/// A string many events share (a service, an action, a principal, a user
+/// agent): stored once per load, not once per event.
+pub type Sym = std::sync::Arc<str>;
+
+/// One event, as the analyses use it. The strings many events repeat are
+/// [`Sym`]s: a window of hundreds of thousands of events held a separate
+/// copy of each in every event, most of the analysis' memory.
 #[derive(Debug, Clone, Default)]
 pub struct Ev {
     pub id: String,
     pub time: i64,
-    pub source: String,
-    pub name: String,
-    pub action: String,
-    pub region: Option<String>,
-    pub recipient_account: Option<String>,
-    pub error_code: Option<String>,
+    pub source: Sym,
+    pub name: Sym,
+    pub action: Sym,
+    pub region: Option<Sym>,
+    pub recipient_account: Option<Sym>,
+    pub error_code: Option<Sym>,
     pub error_message: Option<String>,
     pub read_only: Option<bool>,
     pub dry_run: bool,
-    pub event_type: Option<String>,
+    pub event_type: Option<Sym>,
     /// `Data` for data-plane calls (S3 objects, Lambda invokes, DynamoDB items).
-    pub event_category: Option<String>,
+    pub event_category: Option<Sym>,
     pub management_event: Option<bool>,
-    pub identity_type: Option<String>,
-    pub arn: Option<String>,
-    pub principal_id: Option<String>,
-    pub account_id: Option<String>,
-    pub access_key_id: Option<String>,
-    pub user_name: Option<String>,
-    pub invoked_by: Option<String>,
-    pub issuer_arn: Option<String>,
-    pub issuer_name: Option<String>,
+    pub identity_type: Option<Sym>,
+    pub arn: Option<Sym>,
+    pub principal_id: Option<Sym>,
+    pub account_id: Option<Sym>,
+    pub access_key_id: Option<Sym>,
+    pub user_name: Option<Sym>,
+    pub invoked_by: Option<Sym>,
+    pub issuer_arn: Option<Sym>,
+    pub issuer_name: Option<Sym>,
     pub mfa: Option<bool>,
-    pub source_identity: Option<String>,
-    pub user_agent: Option<String>,
-    pub source_ip: Option<String>,
+    pub source_identity: Option<Sym>,
+    pub user_agent: Option<Sym>,
+    pub source_ip: Option<Sym>,
     pub console: Option<bool>,
-    pub web_id_provider: Option<String>,
-    pub identity_provider: Option<String>,
+    pub web_id_provider: Option<Sym>,
+    pub identity_provider: Option<Sym>,
     pub request_parameters: Option<String>,
     pub response_elements: Option<String>,
     pub additional_event_data: Option<String>,
-    pub source_file: String,
+    pub source_file: Sym,
     pub source_index: i64,
     /// How many events this one stands for: 1, or for a successful read,
     /// all the successful reads of its identity and access key in the
@@ -117,7 +123,7 @@ impl CallView for Ev {
 /// The columns that decide an actor (see [`crate::actors::classify`]) and
 /// the credentials it used: a read stands for the reads sharing them.
 /// `event_source` only names an AWS service acting without `invokedBy`,
-/// so it is part of the key for those alone (`read_source`).
+/// so it is part of the key for those alone.
 const READ_GROUP: &[&str] = &[
     "identity_type",
     "arn",
@@ -130,46 +136,47 @@ const READ_GROUP: &[&str] = &[
     "user_agent",
     "web_id_federation_provider",
     "identity_provider",
-    "session_credential_from_console",
     "access_key_id",
 ];
 
-/// What a grouped read does not need: payloads (reads name nothing the
-/// analysis follows) are left out of the scan.
-const READ_SKIPPED: &[&str] = &[
-    "request_parameters",
-    "response_elements",
-    "additional_event_data",
-    "error_message",
-];
-
-/// A successful read other than an STS or sign-in call.
-fn plain_read() -> Expr {
-    col("read_only")
-        .eq_missing(lit(true))
-        .and(col("error_code").is_null())
-        .and(col("iam_action").str().starts_with(lit("sts:")).not())
-        .and(col("iam_action").str().starts_with(lit("signin:")).not())
-}
-
 /// The `incident-window-events` query over `[from, to)` of `events` (the
-/// lake's scan, or a filtered one), as [`Ev`]s in the query's order.
-fn window_events(
+/// lake's scan), collected, with `event_time` in microseconds.
+fn window_frame(
     events: LazyFrame,
     queries: Option<&std::path::Path>,
     from: i64,
     to: i64,
-) -> Result<Vec<Ev>, RunError> {
+    order: Order,
+) -> Result<(DataFrame, String, String), RunError> {
     let (name, sql) = query::library_sql(
         queries,
         "incident-window-events",
         &query::window_params(from, to),
     )?;
-    let df = query::run_sql_on(events, &name, &sql)?
+    let mut rows = query::run_sql_on(events, &name, &sql)?;
+    if order == Order::Mine {
+        rows = without_final_sort(rows);
+    }
+    let t0 = std::time::Instant::now();
+    let df = rows
         .with_column(col("event_time").cast(DataType::Int64))
         .collect()
         .map_err(|e| query::polars_error(&name, &sql, e))?;
-    frame_to_events(&df).map_err(|e| query::polars_error(&name, &sql, e))
+    tracing::debug!("{name}: {} rows read in {:?}", df.height(), t0.elapsed());
+    Ok((df, name, sql))
+}
+
+/// The `incident-window-events` query over `[from, to)` of `events`, as
+/// [`Ev`]s in `order`.
+fn window_events(
+    events: LazyFrame,
+    queries: Option<&std::path::Path>,
+    from: i64,
+    to: i64,
+    order: Order,
+) -> Result<Vec<Ev>, RunError> {
+    let (df, name, sql) = window_frame(events, queries, from, to, order)?;
+    frame_to_events(&df, None).map_err(|e| query::polars_error(&name, &sql, e))
 }
 
 /// Every event in `[from, to)`, sorted by time.
@@ -179,91 +186,172 @@ pub fn events(
     from: i64,
     to: i64,
 ) -> Result<Vec<Ev>, RunError> {
-    window_events(query::scan_events(lake)?, queries, from, to)
+    window_events(query::scan_events(lake)?, queries, from, to, Order::Query)
+}
+
+/// Whose order the rows of a query come in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Order {
+    /// The query's own `ORDER BY`.
+    Query,
+    /// The caller sorts them: a final `ORDER BY` is not run.
+    Mine,
+}
+
+/// `rows` without its final sort, when that is the plan's last step (or
+/// under a projection of plain columns, which does not depend on order).
+/// Sorting hundreds of thousands of rows of payloads moves all of them; a
+/// caller that merges and sorts the rows itself does not need it.
+fn without_final_sort(mut rows: LazyFrame) -> LazyFrame {
+    fn strip(plan: DslPlan) -> DslPlan {
+        match plan {
+            DslPlan::Sort { input, .. } => std::sync::Arc::unwrap_or_clone(input),
+            DslPlan::Select {
+                expr,
+                input,
+                options,
+            } if expr.iter().all(|e| matches!(e, Expr::Column(_)))
+                && matches!(*input, DslPlan::Sort { .. }) =>
+            {
+                DslPlan::Select {
+                    expr,
+                    input: std::sync::Arc::new(strip(std::sync::Arc::unwrap_or_clone(input))),
+                    options,
+                }
+            }
+            other => other,
+        }
+    }
+    rows.logical_plan = strip(rows.logical_plan);
+    rows
+}
+
+/// Sort `evs` by time, then ID (then load order), as the window query
+/// does: through a permutation, so that each event (hundreds of bytes) is
+/// moved once.
+fn sort_events(evs: Vec<Ev>) -> Vec<Ev> {
+    let mut order: Vec<usize> = (0..evs.len()).collect();
+    order
+        .sort_unstable_by(|&a, &b| (evs[a].time, &evs[a].id, a).cmp(&(evs[b].time, &evs[b].id, b)));
+    let mut slots: Vec<Option<Ev>> = evs.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|i| slots[i].take()).collect()
 }
 
 /// The events in `[from, to)` as the incident analysis reads them, sorted by
-/// time: everything but plain reads through the `incident-window-events`
-/// query. Successful reads (other than STS and sign-in calls) change nothing
-/// and name nothing the analysis follows: each group of them with one
-/// identity and access key is one event, the earliest, without payloads,
-/// with the group's size as its `weight`.
+/// time, from one run of the `incident-window-events` query. Successful
+/// reads (other than STS and sign-in calls) change nothing and name nothing
+/// the analysis follows: each group of them with one identity and access
+/// key is one event, the group's earliest (ties: the first scanned),
+/// without payloads, with the group's size as its `weight`.
 pub fn analysis_events(
     lake: &Lake,
     queries: Option<&std::path::Path>,
     from: i64,
     to: i64,
 ) -> Result<Vec<Ev>, RunError> {
-    // The query runs over the scan without plain reads: it sorts and
-    // projects only the rows the analysis reads one by one. The reads are
-    // grouped at the same time, on the other core.
-    let focus = query::scan_events(lake)?.filter(plain_read().not());
-    let (evs, grouped) = rayon::join(
-        || window_events(focus, queries, from, to),
-        || grouped_reads(lake, from, to),
-    );
-    let (mut evs, mut grouped) = (evs?, grouped?);
-    evs.append(&mut grouped);
-    evs.sort_by(|a, b| a.time.cmp(&b.time).then_with(|| a.id.cmp(&b.id)));
-    Ok(evs)
+    let (df, name, sql) = window_frame(query::scan_events(lake)?, queries, from, to, Order::Mine)?;
+    analysis_rows(&df).map_err(|e| query::polars_error(&name, &sql, e))
 }
 
-/// The plain reads in `[from, to)`, one event per group of identity and
-/// access key: the group's earliest (ties: the first scanned), without
-/// payloads, with the group's size as its `weight`.
-fn grouped_reads(lake: &Lake, from: i64, to: i64) -> Result<Vec<Ev>, RunError> {
-    // The range, straight from the scan (partition pruning on event_date).
-    let err = |e| query::polars_error("incident-reads", "", e);
-    let range = query::scan_events(lake)?
-        .filter(query::dates_between(from, to))
-        .with_column(col("event_time").cast(DataType::Int64))
-        .filter(
-            col("event_time")
-                .gt_eq(lit(from))
-                .and(col("event_time").lt(lit(to))),
-        );
-    let first = col("event_time").arg_min();
-    let mut aggs: Vec<Expr> = EV_COLUMNS
-        .iter()
-        .filter(|c| !READ_GROUP.contains(c) && !READ_SKIPPED.contains(c))
-        .map(|c| col(*c).get(first.clone(), true))
-        .collect();
-    aggs.push(len().cast(DataType::UInt64).alias("weight"));
-    let mut keys: Vec<Expr> = READ_GROUP.iter().map(|c| col(*c)).collect();
-    keys.push(
-        when(
-            col("identity_type")
-                .eq(lit("AWSService"))
-                .and(col("invoked_by").is_null()),
-        )
-        .then(col("event_source"))
-        .otherwise(lit(NULL).cast(DataType::String))
-        .alias("read_source"),
-    );
-    let reads = range
-        .filter(plain_read())
-        .group_by(keys)
-        .agg(aggs)
-        .with_columns(
-            READ_SKIPPED
-                .iter()
-                .map(|c| lit(NULL).cast(DataType::String).alias(*c))
-                .collect::<Vec<_>>(),
-        )
-        .collect()
-        .map_err(err)?;
-    let weights: Vec<u64> = reads
-        .column("weight")
-        .and_then(|c| c.u64().map(|a| a.iter().map(|w| w.unwrap_or(1)).collect()))
-        .map_err(err)?;
-    let mut grouped = frame_to_events(&reads).map_err(err)?;
-    for (e, w) in grouped.iter_mut().zip(weights) {
-        e.weight = w;
+/// [`analysis_events`] of the window query's rows.
+fn analysis_rows(df: &DataFrame) -> PolarsResult<Vec<Ev>> {
+    let weights = read_groups(df)?;
+    let keep: Vec<bool> = weights.iter().map(|w| *w > 0).collect();
+    let mut evs = frame_to_events(df, Some(&keep))?;
+    for (e, w) in evs.iter_mut().zip(weights.into_iter().filter(|w| *w > 0)) {
+        if w != READ_ONE_BY_ONE {
+            e.weight = w;
+            e.request_parameters = None;
+            e.response_elements = None;
+            e.additional_event_data = None;
+            e.error_message = None;
+        }
     }
-    Ok(grouped)
+    Ok(sort_events(evs))
 }
 
-/// The columns [`frame_to_events`] reads.
+/// A row read one by one: not a plain read.
+const READ_ONE_BY_ONE: u64 = u64::MAX;
+
+/// For each row of `df`: [`READ_ONE_BY_ONE`]; for the first of a group of
+/// plain reads (successful reads other than STS and sign-in calls) with
+/// one identity and access key, the group's size; 0 for the other reads.
+/// Grouped here rather than by polars: a group-by on a dozen string keys
+/// encoded every row's keys into one buffer, three times the memory of
+/// reading them.
+fn read_groups(df: &DataFrame) -> PolarsResult<Vec<u64>> {
+    let n = df.height();
+    let strs = |c: &str| df.column(c).and_then(|c| c.str().cloned());
+    let keys = READ_GROUP
+        .iter()
+        .map(|c| strs(c))
+        .collect::<PolarsResult<Vec<_>>>()?;
+    let console = df
+        .column("session_credential_from_console")?
+        .bool()?
+        .clone();
+    let read_only = df.column("read_only")?.bool()?.clone();
+    let error = strs("error_code")?;
+    let action = strs("iam_action")?;
+    let source = strs("event_source")?;
+    let time = df.column("event_time")?.i64()?.clone();
+    let (identity_type, invoked_by) = (&keys[0], &keys[5]);
+
+    let mut weights = vec![READ_ONE_BY_ONE; n];
+    type Key<'a> = ([Option<&'a str>; 12], Option<bool>, Option<&'a str>);
+    // Per group: the earliest time, its row, and the count.
+    let mut groups: PlHashMap<Key<'_>, (i64, usize, u64)> = PlHashMap::default();
+    let mut key_iters: Vec<_> = keys.iter().map(|k| k.iter()).collect();
+    let (mut read_only, mut error, mut action) = (read_only.iter(), error.iter(), action.iter());
+    let (mut source, mut time, mut console) = (source.iter(), time.iter(), console.iter());
+    let (mut itype, mut invoked) = (identity_type.iter(), invoked_by.iter());
+    for row in 0..n {
+        let (read, error, action) = (
+            read_only.next().flatten(),
+            error.next().flatten(),
+            action.next().flatten(),
+        );
+        let (source, time, console) = (
+            source.next().flatten(),
+            time.next().flatten(),
+            console.next().flatten(),
+        );
+        let (itype, invoked) = (itype.next().flatten(), invoked.next().flatten());
+        let mut key: [Option<&str>; 12] = [None; 12];
+        for (k, it) in key.iter_mut().zip(key_iters.iter_mut()) {
+            *k = it.next().flatten();
+        }
+        let action = action.unwrap_or_default();
+        let plain = read == Some(true)
+            && error.is_none()
+            && !action.starts_with("sts:")
+            && !action.starts_with("signin:");
+        if !plain {
+            continue;
+        }
+        let read_source = (itype == Some("AWSService") && invoked.is_none())
+            .then_some(source)
+            .flatten();
+        let time = time.unwrap_or(0);
+        weights[row] = 0;
+        groups
+            .entry((key, console, read_source))
+            .and_modify(|g| {
+                if time < g.0 {
+                    (g.0, g.1) = (time, row);
+                }
+                g.2 += 1;
+            })
+            .or_insert((time, row, 1));
+    }
+    for (_, row, count) in groups.into_values() {
+        weights[row] = count;
+    }
+    Ok(weights)
+}
+
+/// The columns [`frame_to_events`] reads (the tests build frames of them).
+#[cfg(test)]
 const EV_COLUMNS: &[&str] = &[
     "event_id",
     "event_time",
@@ -303,100 +391,139 @@ const EV_COLUMNS: &[&str] = &[
 ];
 
 /// [`frame_rows_to_events`] on every core: slices of the frame are
-/// converted in parallel (a slice shares the frame's buffers).
-fn frame_to_events(df: &DataFrame) -> PolarsResult<Vec<Ev>> {
+/// converted in parallel (a slice shares the frame's buffers). With `keep`,
+/// only the rows it marks.
+fn frame_to_events(df: &DataFrame, keep: Option<&[bool]>) -> PolarsResult<Vec<Ev>> {
     use rayon::prelude::*;
     const SLICE: usize = 32_768;
     if df.height() <= SLICE {
-        return frame_rows_to_events(df);
+        return frame_rows_to_events(df, keep);
     }
     let parts = (0..df.height())
         .step_by(SLICE)
         .collect::<Vec<_>>()
         .into_par_iter()
-        .map(|at| frame_rows_to_events(&df.slice(at as i64, SLICE)))
+        .map(|at| {
+            let keep = keep.map(|k| &k[at..(at + SLICE).min(k.len())]);
+            frame_rows_to_events(&df.slice(at as i64, SLICE), keep)
+        })
         .collect::<PolarsResult<Vec<Vec<Ev>>>>()?;
-    let mut out = Vec::with_capacity(df.height());
+    let mut out = Vec::with_capacity(parts.iter().map(Vec::len).sum());
     for mut p in parts {
         out.append(&mut p);
     }
     Ok(out)
 }
 
-fn frame_rows_to_events(df: &DataFrame) -> PolarsResult<Vec<Ev>> {
+fn frame_rows_to_events(df: &DataFrame, keep: Option<&[bool]>) -> PolarsResult<Vec<Ev>> {
+    let n = keep.map_or(df.height(), |k| k.iter().filter(|k| **k).count());
     let mut out = vec![
         Ev {
             weight: 1,
             ..Ev::default()
         };
-        df.height()
+        n
     ];
+    // The rows kept, in order: every row, or those `keep` marks.
+    fn kept<'a, T: 'a>(
+        values: impl Iterator<Item = T> + 'a,
+        keep: Option<&'a [bool]>,
+    ) -> Box<dyn Iterator<Item = T> + 'a> {
+        match keep {
+            None => Box::new(values),
+            Some(k) => Box::new(values.zip(k).filter(|(_, k)| **k).map(|(v, _)| v)),
+        }
+    }
+    // One interner per slice: the keys borrow the frame's strings.
+    fn sym<'a>(interned: &mut PlHashMap<&'a str, Sym>, v: &'a str) -> Sym {
+        if let Some(s) = interned.get(v) {
+            return s.clone();
+        }
+        let s = Sym::from(v);
+        interned.insert(v, s.clone());
+        s
+    }
+    let mut interned: PlHashMap<&str, Sym> = PlHashMap::default();
     macro_rules! strs {
         ($col:expr, $field:ident, opt) => {{
             let c = df.column($col)?.str()?;
-            for (e, v) in out.iter_mut().zip(c.iter()) {
+            for (e, v) in out.iter_mut().zip(kept(c.iter(), keep)) {
                 e.$field = v.map(str::to_string);
             }
         }};
         ($col:expr, $field:ident) => {{
             let c = df.column($col)?.str()?;
-            for (e, v) in out.iter_mut().zip(c.iter()) {
+            for (e, v) in out.iter_mut().zip(kept(c.iter(), keep)) {
                 e.$field = v.unwrap_or_default().to_string();
+            }
+        }};
+    }
+    macro_rules! syms {
+        ($col:expr, $field:ident, opt) => {{
+            let c = df.column($col)?.str()?;
+            for (e, v) in out.iter_mut().zip(kept(c.iter(), keep)) {
+                e.$field = v.map(|v| sym(&mut interned, v));
+            }
+        }};
+        ($col:expr, $field:ident) => {{
+            let c = df.column($col)?.str()?;
+            for (e, v) in out.iter_mut().zip(kept(c.iter(), keep)) {
+                e.$field = sym(&mut interned, v.unwrap_or_default());
             }
         }};
     }
     macro_rules! bools {
         ($col:expr, $field:ident) => {{
             let c = df.column($col)?.bool()?;
-            for (e, v) in out.iter_mut().zip(c.iter()) {
+            for (e, v) in out.iter_mut().zip(kept(c.iter(), keep)) {
                 e.$field = v;
             }
         }};
     }
     strs!("event_id", id);
-    strs!("event_source", source);
-    strs!("event_name", name);
-    strs!("iam_action", action);
-    strs!("aws_region", region, opt);
-    strs!("recipient_account_id", recipient_account, opt);
-    strs!("error_code", error_code, opt);
+    syms!("event_source", source);
+    syms!("event_name", name);
+    syms!("iam_action", action);
+    syms!("aws_region", region, opt);
+    syms!("recipient_account_id", recipient_account, opt);
+    syms!("error_code", error_code, opt);
     strs!("error_message", error_message, opt);
     bools!("read_only", read_only);
-    strs!("event_type", event_type, opt);
-    strs!("event_category", event_category, opt);
+    syms!("event_type", event_type, opt);
+    syms!("event_category", event_category, opt);
     bools!("management_event", management_event);
-    strs!("identity_type", identity_type, opt);
-    strs!("arn", arn, opt);
-    strs!("principal_id", principal_id, opt);
-    strs!("account_id", account_id, opt);
-    strs!("access_key_id", access_key_id, opt);
-    strs!("user_name", user_name, opt);
-    strs!("invoked_by", invoked_by, opt);
-    strs!("session_issuer_arn", issuer_arn, opt);
-    strs!("session_issuer_user_name", issuer_name, opt);
+    syms!("identity_type", identity_type, opt);
+    syms!("arn", arn, opt);
+    syms!("principal_id", principal_id, opt);
+    syms!("account_id", account_id, opt);
+    syms!("access_key_id", access_key_id, opt);
+    syms!("user_name", user_name, opt);
+    syms!("invoked_by", invoked_by, opt);
+    syms!("session_issuer_arn", issuer_arn, opt);
+    syms!("session_issuer_user_name", issuer_name, opt);
     bools!("mfa_authenticated", mfa);
-    strs!("source_identity", source_identity, opt);
-    strs!("user_agent", user_agent, opt);
-    strs!("source_ip_address", source_ip, opt);
+    syms!("source_identity", source_identity, opt);
+    syms!("user_agent", user_agent, opt);
+    syms!("source_ip_address", source_ip, opt);
     bools!("session_credential_from_console", console);
-    strs!("web_id_federation_provider", web_id_provider, opt);
-    strs!("identity_provider", identity_provider, opt);
+    syms!("web_id_federation_provider", web_id_provider, opt);
+    syms!("identity_provider", identity_provider, opt);
     strs!("request_parameters", request_parameters, opt);
     strs!("response_elements", response_elements, opt);
     strs!("additional_event_data", additional_event_data, opt);
-    strs!("source_file", source_file);
+    syms!("source_file", source_file);
     {
         // Iterated, not indexed: `get(i)` searches the chunks every time.
         let c = df.column("is_dry_run")?.bool()?;
-        for (e, v) in out.iter_mut().zip(c.iter()) {
+        for (e, v) in out.iter_mut().zip(kept(c.iter(), keep)) {
             e.dry_run = v.unwrap_or(false);
         }
         let c = df.column("event_time")?.i64()?;
-        for (e, v) in out.iter_mut().zip(c.iter()) {
+        for (e, v) in out.iter_mut().zip(kept(c.iter(), keep)) {
             e.time = v.unwrap_or(0);
         }
         let c = df.column("source_index")?.i64()?;
-        for (e, v) in out.iter_mut().zip(c.iter()) {
+        for (e, v) in out.iter_mut().zip(kept(c.iter(), keep)) {
             e.source_index = v.unwrap_or(0);
         }
     }
@@ -487,4 +614,152 @@ pub fn time_range(lake: &Lake) -> Result<Option<(i64, i64)>, RunError> {
         .ok()
         .and_then(|c| c.i64().ok().and_then(|a| a.get(0)));
     Ok(lo.zip(hi))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Three events, latest first, with every column the window query reads.
+    fn frame() -> LazyFrame {
+        let n = 3;
+        let mut cols: Vec<Column> = EV_COLUMNS
+            .iter()
+            .filter(|c| !matches!(**c, "event_time" | "source_index"))
+            .map(|c| {
+                let bools = [
+                    "read_only",
+                    "is_dry_run",
+                    "management_event",
+                    "mfa_authenticated",
+                    "session_credential_from_console",
+                ];
+                if bools.contains(c) {
+                    Column::new((*c).into(), vec![false; n])
+                } else if *c == "event_id" {
+                    Column::new((*c).into(), ["c", "b", "a"])
+                } else {
+                    Column::new((*c).into(), vec!["x"; n])
+                }
+            })
+            .collect();
+        let times = [3_000_000i64, 2_000_000, 1_000_000];
+        cols.push(
+            Column::new("event_time".into(), times)
+                .cast(&DataType::Datetime(TimeUnit::Microseconds, None))
+                .unwrap(),
+        );
+        cols.push(Column::new("source_index".into(), [0i64, 1, 2]));
+        cols.push(
+            Column::new("event_date".into(), [0i32; 3])
+                .cast(&DataType::Date)
+                .unwrap(),
+        );
+        DataFrame::new(n, cols).unwrap().lazy()
+    }
+
+    #[test]
+    fn the_analysis_skips_the_window_querys_sort_and_sorts_itself() {
+        let (name, sql) = query::library_sql(
+            None,
+            "incident-window-events",
+            &query::window_params(0, 10_000_000),
+        )
+        .unwrap();
+        let rows = query::run_sql_on(frame(), &name, &sql).unwrap();
+        assert!(rows.describe_plan().unwrap().contains("SORT"));
+        let unsorted = without_final_sort(rows.clone());
+        let plan = unsorted.describe_plan().unwrap();
+        assert!(!plan.contains("SORT"), "{plan}");
+
+        let ids = |evs: Vec<Ev>| evs.into_iter().map(|e| e.id).collect::<Vec<_>>();
+        let mine = window_events(frame(), None, 0, 10_000_000, Order::Mine).unwrap();
+        assert_eq!(
+            ids(mine.clone()),
+            ["c", "b", "a"],
+            "unsorted: in scan order"
+        );
+        assert_eq!(ids(sort_events(mine)), ["a", "b", "c"]);
+        let theirs = window_events(frame(), None, 0, 10_000_000, Order::Query).unwrap();
+        assert_eq!(ids(theirs), ["a", "b", "c"]);
+    }
+
+    /// Rows of (id, time, read-only, error, action, access key), the other
+    /// columns alike.
+    fn reads(rows: &[(&str, i64, bool, Option<&str>, &str, &str)]) -> DataFrame {
+        let mut df = frame().collect().unwrap().head(Some(1));
+        let n = rows.len();
+        let mut cols: Vec<Column> = Vec::new();
+        for c in df.columns() {
+            let name = c.name().as_str();
+            let col = match name {
+                "event_id" => {
+                    Column::new(name.into(), rows.iter().map(|r| r.0).collect::<Vec<_>>())
+                }
+                "event_time" => {
+                    Column::new(name.into(), rows.iter().map(|r| r.1).collect::<Vec<_>>())
+                }
+                "read_only" => {
+                    Column::new(name.into(), rows.iter().map(|r| r.2).collect::<Vec<_>>())
+                }
+                "error_code" => {
+                    Column::new(name.into(), rows.iter().map(|r| r.3).collect::<Vec<_>>())
+                }
+                "iam_action" => {
+                    Column::new(name.into(), rows.iter().map(|r| r.4).collect::<Vec<_>>())
+                }
+                "access_key_id" => {
+                    Column::new(name.into(), rows.iter().map(|r| r.5).collect::<Vec<_>>())
+                }
+                _ => c.new_from_index(0, n),
+            };
+            cols.push(col);
+        }
+        df = DataFrame::new(n, cols).unwrap();
+        df
+    }
+
+    #[test]
+    fn plain_reads_of_one_identity_and_key_are_one_event_the_earliest() {
+        let df = reads(&[
+            ("r1", 30, true, None, "s3:GetObject", "AKIA1"),
+            ("r2", 10, true, None, "s3:ListBuckets", "AKIA1"),
+            ("r3", 10, true, None, "s3:GetObject", "AKIA1"),
+            ("r4", 20, true, None, "s3:GetObject", "AKIA2"),
+            ("w1", 5, false, None, "s3:PutObject", "AKIA1"),
+            ("f1", 6, true, Some("AccessDenied"), "s3:GetObject", "AKIA1"),
+            ("s1", 7, true, None, "sts:GetCallerIdentity", "AKIA1"),
+        ]);
+        let w = read_groups(&df).unwrap();
+        let one = READ_ONE_BY_ONE;
+        // r2 is the earliest of AKIA1's reads (r3 ties it, scanned later).
+        assert_eq!(w, [0, 3, 0, 1, one, one, one]);
+    }
+
+    #[test]
+    fn analysis_events_keep_one_event_per_read_group_without_payloads() {
+        let df = reads(&[
+            ("r1", 30, true, None, "s3:GetObject", "AKIA1"),
+            ("r2", 10, true, None, "s3:ListBuckets", "AKIA1"),
+            ("w1", 5, false, None, "s3:PutObject", "AKIA1"),
+        ]);
+        let evs = analysis_rows(&df).unwrap();
+        let got: Vec<(&str, u64, Option<&str>)> = evs
+            .iter()
+            .map(|e| (e.id.as_str(), e.weight, e.request_parameters.as_deref()))
+            .collect();
+        assert_eq!(got, [("w1", 1, Some("x")), ("r2", 2, None)]);
+    }
+
+    #[test]
+    fn events_sort_by_time_then_id() {
+        let ev = |id: &str, time| Ev {
+            id: id.into(),
+            time,
+            ..Ev::default()
+        };
+        let sorted = sort_events(vec![ev("b", 2), ev("a", 2), ev("z", 1), ev("a", 2)]);
+        let got: Vec<(i64, &str)> = sorted.iter().map(|e| (e.time, e.id.as_str())).collect();
+        assert_eq!(got, [(1, "z"), (2, "a"), (2, "a"), (2, "b")]);
+    }
 }

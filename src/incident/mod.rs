@@ -10,7 +10,7 @@ pub mod load;
 pub mod model;
 pub mod window;
 
-use crate::actors::provenance::{self, Mint};
+use crate::actors::provenance;
 use crate::actors::{self, Actor, Kind, Minted, config::Config};
 use crate::event::time;
 use crate::lake::Lake;
@@ -62,7 +62,12 @@ pub fn iso(us: i64) -> String {
 struct Facts {
     /// Shared by the events of one actor key: no copy of its strings each.
     actor: std::sync::Arc<Actor>,
+    /// The request's parameters, kept for permission changes only (what
+    /// they granted, and to whom, is read again later); [`params_of`]
+    /// parses any other event's again, for the few that need them.
     params: Value,
+    /// The name the call is about ([`primary_name`] of its parameters).
+    primary: Option<String>,
     ids: BTreeSet<String>,
     risk: Risk,
 }
@@ -78,7 +83,7 @@ type ActorKey<'a> = (
 
 fn facts<'a>(
     e: &'a Ev,
-    mints: &HashMap<String, Mint>,
+    mints: &provenance::Mints,
     cfg: &Config,
     cache: &mut polars::prelude::PlHashMap<ActorKey<'a>, std::sync::Arc<Actor>>,
 ) -> Facts {
@@ -106,8 +111,8 @@ fn facts<'a>(
             e.identity_provider.as_deref(),
         ],
         e.console,
-        e.source.as_str(),
-        e.name == "ConsoleLogin",
+        e.source.as_ref(),
+        &*e.name == "ConsoleLogin",
         (
             minted.via_web_identity,
             minted.via_saml,
@@ -143,9 +148,15 @@ fn facts<'a>(
         identifiers_in_text(m, &mut ids);
     }
     let risk = classify::risk(&e.action, &params);
+    let primary = primary_name(&params);
     Facts {
         actor,
-        params,
+        params: if risk == Risk::Permission {
+            params
+        } else {
+            Value::Null
+        },
+        primary,
         ids,
         risk,
     }
@@ -556,7 +567,7 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
         if fx[d].risk != Risk::Destructive {
             return None;
         }
-        let name = primary_name(&fx[d].params)?;
+        let name = fx[d].primary.clone()?;
         requests.iter().copied().find(|&c| {
             evs[c].time > evs[d].time
                 && evs[c].time <= end
@@ -564,7 +575,7 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
                 && (evs[c].name.starts_with("Create")
                     || evs[c].name.starts_with("Restore")
                     || evs[c].name.starts_with("Put"))
-                && primary_name(&fx[c].params).as_deref() == Some(name.as_str())
+                && fx[c].primary.as_deref() == Some(name.as_str())
         })
     };
     let mut recreated: HashMap<usize, Option<usize>> = HashMap::new();
@@ -599,11 +610,11 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
     let first_error = failing.iter().map(|&i| evs[i].time).min();
     let last_error = failing.iter().map(|&i| evs[i].time).max();
     let affected: BTreeSet<String> = failing.iter().map(|&i| fx[i].actor.id.clone()).collect();
-    let services: BTreeSet<String> = failing.iter().map(|&i| evs[i].source.clone()).collect();
+    let services: BTreeSet<String> = failing.iter().map(|&i| evs[i].source.to_string()).collect();
     let mut codes: BTreeMap<String, u64> = BTreeMap::new();
     for &i in &failing {
         *codes
-            .entry(evs[i].error_code.clone().unwrap_or_default())
+            .entry(evs[i].error_code.as_deref().unwrap_or_default().to_string())
             .or_default() += 1;
     }
     let mut impacted: BTreeSet<String> = BTreeSet::new();
@@ -615,7 +626,7 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
     let mut per_minute: BTreeMap<(i64, String), u64> = BTreeMap::new();
     for &i in &failing {
         *per_minute
-            .entry((evs[i].time / MIN * MIN, evs[i].source.clone()))
+            .entry((evs[i].time / MIN * MIN, evs[i].source.to_string()))
             .or_default() += 1;
     }
 
@@ -697,7 +708,7 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
             {
                 let same_resource = !fx[i].ids.is_disjoint(&fx[r].ids);
                 let logging = matches!(
-                    evs[i].name.as_str(),
+                    evs[i].name.as_ref(),
                     "StopLogging" | "DeleteTrail" | "PutEventSelectors"
                 );
                 if same_resource || logging {
@@ -843,7 +854,7 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
     // Logging changes anywhere in the loaded range.
     let logging: Vec<usize> = (0..evs.len())
         .filter(|&i| {
-            evs[i].source == "cloudtrail.amazonaws.com"
+            &*evs[i].source == "cloudtrail.amazonaws.com"
                 && crate::coverage::is_logging_change(&evs[i].name)
                 && !evs[i].failed()
         })
@@ -885,7 +896,7 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
             event_id: evs[i].id.clone(),
             role: role.into(),
             event_time: ev_time(i),
-            iam_action: evs[i].action.clone(),
+            iam_action: evs[i].action.to_string(),
             actor: fx[i].actor.id.clone(),
             actor_kind: actor_kind(i).as_str().into(),
             summary: describe(&evs[i], &fx[i]),
@@ -915,8 +926,8 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
             RootCause {
                 event_id: evs[r].id.clone(),
                 event_time: ev_time(r),
-                event_name: evs[r].name.clone(),
-                iam_action: evs[r].action.clone(),
+                event_name: evs[r].name.to_string(),
+                iam_action: evs[r].action.to_string(),
                 actor: fx[r].actor.id.clone(),
                 actor_kind: actor_kind(r).as_str().into(),
                 resources: fx[r].ids.iter().cloned().collect(),
@@ -945,11 +956,11 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
         .map(|&i| Evidence {
             event_id: evs[i].id.clone(),
             event_time: ev_time(i),
-            iam_action: evs[i].action.clone(),
+            iam_action: evs[i].action.to_string(),
             actor: fx[i].actor.id.clone(),
-            source_file: evs[i].source_file.clone(),
+            source_file: evs[i].source_file.to_string(),
             source_index: evs[i].source_index,
-            error_code: evs[i].error_code.clone(),
+            error_code: evs[i].error_code.as_deref().map(str::to_string),
         })
         .collect();
     evidence.sort_by(|a, b| {
@@ -973,7 +984,7 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
         .map(|(s, i, m, _)| Candidate {
             event_id: evs[*i].id.clone(),
             event_time: ev_time(*i),
-            iam_action: evs[*i].action.clone(),
+            iam_action: evs[*i].action.to_string(),
             actor: fx[*i].actor.id.clone(),
             actor_kind: actor_kind(*i).as_str().into(),
             score: (s * 100.0).round() / 100.0,
@@ -984,7 +995,7 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
     let recovery_out = recovery.map(|i| Recovery {
         event_id: evs[i].id.clone(),
         time: ev_time(i),
-        iam_action: evs[i].action.clone(),
+        iam_action: evs[i].action.to_string(),
         actor: fx[i].actor.id.clone(),
         actor_kind: actor_kind(i).as_str().into(),
     });
@@ -1080,7 +1091,7 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
                 actor: fx[i].actor.id.clone(),
                 actor_kind: fx[i].actor.kind.as_str().into(),
                 class: class.into(),
-                iam_action: e.action.clone(),
+                iam_action: e.action.to_string(),
                 event_id: e.id.clone(),
             })
         })
@@ -1136,9 +1147,10 @@ fn arn_account(id: &str) -> Option<&str> {
 
 fn session_key(e: &Ev) -> String {
     e.access_key_id
-        .clone()
-        .or_else(|| e.arn.clone())
+        .as_deref()
+        .or(e.arn.as_deref())
         .unwrap_or_default()
+        .to_string()
 }
 
 /// The ConsoleLogin a console session came from: the latest successful
@@ -1146,7 +1158,7 @@ fn session_key(e: &Ev) -> String {
 fn console_login_for(evs: &[Ev], fx: &[Facts], i: usize) -> Option<usize> {
     let e = &evs[i];
     if e.console != Some(true)
-        && e.name != "ConsoleLogin"
+        && &*e.name != "ConsoleLogin"
         && !e
             .user_agent
             .as_deref()
@@ -1158,7 +1170,7 @@ fn console_login_for(evs: &[Ev], fx: &[Facts], i: usize) -> Option<usize> {
     (0..evs.len())
         .filter(|&j| {
             j != i
-                && evs[j].name == "ConsoleLogin"
+                && &*evs[j].name == "ConsoleLogin"
                 && evs[j].time <= e.time
                 && e.time - evs[j].time <= 12 * HOUR
         })
@@ -1210,14 +1222,9 @@ fn grants_to(evs: &[Ev], fx: &[Facts], r: usize, since: i64) -> Vec<usize> {
 
 /// On whose behalf an event's session acted: the sourceIdentity carried by
 /// the session, else the human whose credentials minted it.
-fn on_behalf_of(
-    evs: &[Ev],
-    fx: &[Facts],
-    mints: &HashMap<String, Mint>,
-    i: usize,
-) -> Option<String> {
+fn on_behalf_of(evs: &[Ev], fx: &[Facts], mints: &provenance::Mints, i: usize) -> Option<String> {
     if let Some(s) = &evs[i].source_identity {
-        return Some(s.clone());
+        return Some(s.to_string());
     }
     let chain = provenance::chain(evs, &evs[i], mints);
     for m in &chain {
@@ -1230,14 +1237,16 @@ fn on_behalf_of(
         }
     }
     if fx[i].actor.kind == Kind::Service {
-        return evs[i].arn.clone();
+        return evs[i].arn.as_deref().map(str::to_string);
     }
     None
 }
 
 /// A short, neutral description of what an event did.
 fn describe(e: &Ev, f: &Facts) -> String {
-    let what = primary_name(&f.params)
+    let what = f
+        .primary
+        .clone()
         .or_else(|| f.ids.iter().next().cloned())
         .map(|n| format!(" {n}"))
         .unwrap_or_default();
@@ -1251,7 +1260,7 @@ fn describe(e: &Ev, f: &Facts) -> String {
 fn contributing(
     evs: &[Ev],
     fx: &[Facts],
-    mints: &HashMap<String, Mint>,
+    mints: &provenance::Mints,
     r: usize,
     nodes: &BTreeMap<usize, &'static str>,
     edges: &BTreeSet<(usize, usize, &'static str)>,
@@ -1284,7 +1293,7 @@ fn contributing(
     if let Some(path) = &opts.iam_snapshot {
         let who = role_arn.clone().or_else(|| {
             (e.identity_type.as_deref() == Some("IAMUser"))
-                .then(|| e.arn.clone())
+                .then(|| e.arn.as_deref().map(str::to_string))
                 .flatten()
         });
         if let Some(who) = who {
@@ -1333,16 +1342,16 @@ fn contributing(
     let svc = service_of(&e.action);
     if svc == "cloudformation"
         && matches!(
-            e.name.as_str(),
+            e.name.as_ref(),
             "DeleteStack" | "UpdateStack" | "ExecuteChangeSet"
         )
     {
-        let direct = e.name != "ExecuteChangeSet" || {
-            let name = primary_name(&fx[r].params);
+        let direct = &*e.name != "ExecuteChangeSet" || {
+            let name = fx[r].primary.clone();
             !evs.iter().enumerate().any(|(i, c)| {
-                c.name == "CreateChangeSet"
+                &*c.name == "CreateChangeSet"
                     && c.time < e.time
-                    && primary_name(&fx[i].params) == name
+                    && fx[i].primary == name
                     && fx[i].actor.id != fx[r].actor.id
             })
         };
@@ -1358,12 +1367,12 @@ fn contributing(
         }
     }
     if matches!(fx[r].risk, Risk::Destructive) {
-        let name = primary_name(&fx[r].params);
+        let name = fx[r].primary.clone();
         let previewed = evs.iter().enumerate().any(|(i, c)| {
             c.time <= e.time
                 && e.time - c.time <= 24 * HOUR
                 && ((c.dry_run && c.action == e.action)
-                    || (matches!(c.name.as_str(), "CreateChangeSet" | "DescribeChangeSet")
+                    || (matches!(c.name.as_ref(), "CreateChangeSet" | "DescribeChangeSet")
                         && params_of(c, &fx[i]).as_ref().and_then(primary_name) == name))
         });
         if !previewed {
@@ -1418,8 +1427,8 @@ fn contributing(
     // no-mfa: the humans in the chain signed in or acted without MFA.
     let mut no_mfa = Vec::new();
     for (&i, _) in nodes.iter() {
-        if fx[i].actor.kind == Kind::Human || evs[i].name == "ConsoleLogin" {
-            let login_without = evs[i].name == "ConsoleLogin"
+        if fx[i].actor.kind == Kind::Human || &*evs[i].name == "ConsoleLogin" {
+            let login_without = &*evs[i].name == "ConsoleLogin"
                 && evs[i]
                     .additional_event_data
                     .as_deref()
