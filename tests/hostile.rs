@@ -814,7 +814,7 @@ fn timestamps_seen_in_the_wild_and_impossible_ones() {
     let mut times = std::collections::BTreeMap::new();
     backtrail::lake::read::for_each_event_batch(&backtrail::lake::Lake::new(&lake), |_, evs| {
         for e in evs {
-            times.insert(e.event_id.clone(), e.event_time);
+            times.insert(e.event_id.to_string(), e.event_time);
         }
         Ok(())
     })

@@ -289,13 +289,19 @@ fn origin(i: usize) -> Origin<'static> {
 fn round_trip(records: &[Value], pretty: bool) -> Result<(), TestCaseError> {
     let mut events = Vec::new();
     let mut originals = BTreeMap::new();
-    for (i, r) in records.iter().enumerate() {
-        let text = if pretty {
-            serde_json::to_string_pretty(r).unwrap()
-        } else {
-            serde_json::to_string(r).unwrap()
-        };
-        let ev = event::normalize(&text, origin(i), 1 << 20)
+    // Events borrow from their records' text.
+    let texts: Vec<String> = records
+        .iter()
+        .map(|r| {
+            if pretty {
+                serde_json::to_string_pretty(r).unwrap()
+            } else {
+                serde_json::to_string(r).unwrap()
+            }
+        })
+        .collect();
+    for (i, text) in texts.iter().enumerate() {
+        let ev = event::normalize(text, origin(i), 1 << 20)
             .map_err(|e| TestCaseError::fail(format!("normalize rejected {text}: {e}")))?;
         // The Arrow batch alone round-trips.
         let batch = schema::to_batch(std::slice::from_ref(&ev)).unwrap();
@@ -304,7 +310,7 @@ fn round_trip(records: &[Value], pretty: bool) -> Result<(), TestCaseError> {
             Value::Object(schema::reconstruct(&back[0])),
             Value::Object(schema::reconstruct(&ev))
         );
-        originals.insert(i as i64, serde_json::from_str::<Value>(&text).unwrap());
+        originals.insert(i as i64, serde_json::from_str::<Value>(text).unwrap());
         events.push(ev);
     }
     let dir = tempfile::tempdir().unwrap();

@@ -268,6 +268,19 @@ pub fn hash_text(text: &str) -> Result<String, serde_json::Error> {
     r
 }
 
+/// The record hash of an object's canonical form and its members, in one
+/// pass ([`super::scan`]); `None` where the scanner leaves the text to the
+/// serde path ([`hash_text`] and a `RawValue` parse), which gives the same.
+pub fn hash_and_members(text: &str) -> Option<(String, super::scan::Members<'_>)> {
+    let mut buf = crate::scratch::take(&TEXT);
+    let mut scratch = crate::scratch::take(&SCRATCH);
+    let r = super::scan::scan_object(text, &mut buf, &mut scratch)
+        .map(|members| (crate::event::record_hash(&buf), members));
+    crate::scratch::keep(&SCRATCH, scratch, KEEP_BYTES);
+    crate::scratch::keep(&TEXT, buf, KEEP_BYTES);
+    r
+}
+
 /// Parse a JSON text.
 pub fn parse(text: &str) -> Result<Node<'_>, serde_json::Error> {
     serde_json::from_str(text)
@@ -380,7 +393,7 @@ impl<'a> Node<'a> {
 }
 
 /// A JSON string as `serde_json` writes it.
-fn write_str(s: &str, out: &mut String) {
+pub(super) fn write_str(s: &str, out: &mut String) {
     // No early exit, so the loop vectorises: most strings are plain.
     let plain = !s.bytes().fold(false, |any, b| {
         any | (b < 0x20) | (b == b'"') | (b == b'\\')

@@ -8,6 +8,7 @@
 
 pub mod canonical;
 pub mod derive;
+pub mod scan;
 pub mod schema;
 pub mod time;
 
@@ -28,77 +29,78 @@ pub struct Resource {
     pub resource_type: Option<String>,
 }
 
-/// A normalized event. Field names are the lake's column names.
+/// A normalized event. Field names are the lake's column names. Text
+/// borrows from the record where it can (`Event<'static>` owns all of it).
 #[derive(Debug, Clone, Default)]
-pub struct Event {
-    pub event_id: String,
+pub struct Event<'a> {
+    pub event_id: Cow<'a, str>,
     pub event_id_synthetic: bool,
     pub event_time: i64,
-    pub event_version: Option<String>,
-    pub event_source: String,
-    pub event_name: String,
-    pub aws_region: Option<String>,
-    pub source_ip_address: Option<String>,
-    pub user_agent: Option<String>,
-    pub error_code: Option<String>,
-    pub error_message: Option<String>,
-    pub request_id: Option<String>,
-    pub event_type: Option<String>,
-    pub api_version: Option<String>,
+    pub event_version: Option<Cow<'a, str>>,
+    pub event_source: Cow<'a, str>,
+    pub event_name: Cow<'a, str>,
+    pub aws_region: Option<Cow<'a, str>>,
+    pub source_ip_address: Option<Cow<'a, str>>,
+    pub user_agent: Option<Cow<'a, str>>,
+    pub error_code: Option<Cow<'a, str>>,
+    pub error_message: Option<Cow<'a, str>>,
+    pub request_id: Option<Cow<'a, str>>,
+    pub event_type: Option<Cow<'a, str>>,
+    pub api_version: Option<Cow<'a, str>>,
     pub read_only: Option<bool>,
     pub management_event: Option<bool>,
-    pub recipient_account_id: Option<String>,
-    pub shared_event_id: Option<String>,
-    pub vpc_endpoint_id: Option<String>,
-    pub vpc_endpoint_account_id: Option<String>,
-    pub event_category: Option<String>,
+    pub recipient_account_id: Option<Cow<'a, str>>,
+    pub shared_event_id: Option<Cow<'a, str>>,
+    pub vpc_endpoint_id: Option<Cow<'a, str>>,
+    pub vpc_endpoint_account_id: Option<Cow<'a, str>>,
+    pub event_category: Option<Cow<'a, str>>,
     pub session_credential_from_console: Option<bool>,
-    pub tls_version: Option<String>,
-    pub tls_cipher_suite: Option<String>,
-    pub tls_client_provided_host_header: Option<String>,
-    pub addendum: Option<String>,
-    pub addendum_reason: Option<String>,
-    pub addendum_original_event_id: Option<String>,
-    pub edge_device_details: Option<String>,
-    pub insight_details: Option<String>,
+    pub tls_version: Option<Cow<'a, str>>,
+    pub tls_cipher_suite: Option<Cow<'a, str>>,
+    pub tls_client_provided_host_header: Option<Cow<'a, str>>,
+    pub addendum: Option<Cow<'a, str>>,
+    pub addendum_reason: Option<Cow<'a, str>>,
+    pub addendum_original_event_id: Option<Cow<'a, str>>,
+    pub edge_device_details: Option<Cow<'a, str>>,
+    pub insight_details: Option<Cow<'a, str>>,
     // userIdentity, flattened
-    pub user_identity: Option<String>,
-    pub identity_type: Option<String>,
-    pub principal_id: Option<String>,
-    pub arn: Option<String>,
-    pub account_id: Option<String>,
-    pub access_key_id: Option<String>,
-    pub user_name: Option<String>,
-    pub invoked_by: Option<String>,
-    pub identity_provider: Option<String>,
-    pub session_issuer_type: Option<String>,
-    pub session_issuer_principal_id: Option<String>,
-    pub session_issuer_arn: Option<String>,
-    pub session_issuer_user_name: Option<String>,
-    pub session_issuer_account_id: Option<String>,
-    pub web_id_federation_provider: Option<String>,
+    pub user_identity: Option<Cow<'a, str>>,
+    pub identity_type: Option<Cow<'a, str>>,
+    pub principal_id: Option<Cow<'a, str>>,
+    pub arn: Option<Cow<'a, str>>,
+    pub account_id: Option<Cow<'a, str>>,
+    pub access_key_id: Option<Cow<'a, str>>,
+    pub user_name: Option<Cow<'a, str>>,
+    pub invoked_by: Option<Cow<'a, str>>,
+    pub identity_provider: Option<Cow<'a, str>>,
+    pub session_issuer_type: Option<Cow<'a, str>>,
+    pub session_issuer_principal_id: Option<Cow<'a, str>>,
+    pub session_issuer_arn: Option<Cow<'a, str>>,
+    pub session_issuer_user_name: Option<Cow<'a, str>>,
+    pub session_issuer_account_id: Option<Cow<'a, str>>,
+    pub web_id_federation_provider: Option<Cow<'a, str>>,
     pub mfa_authenticated: Option<bool>,
     pub session_creation_time: Option<i64>,
-    pub source_identity: Option<String>,
-    pub on_behalf_of_user_id: Option<String>,
-    pub on_behalf_of_identity_store_arn: Option<String>,
-    pub in_scope_of: Option<String>,
-    pub credential_id: Option<String>,
+    pub source_identity: Option<Cow<'a, str>>,
+    pub on_behalf_of_user_id: Option<Cow<'a, str>>,
+    pub on_behalf_of_identity_store_arn: Option<Cow<'a, str>>,
+    pub in_scope_of: Option<Cow<'a, str>>,
+    pub credential_id: Option<Cow<'a, str>>,
     pub resources: Option<Vec<Resource>>,
-    pub request_parameters: Option<String>,
-    pub response_elements: Option<String>,
-    pub additional_event_data: Option<String>,
-    pub service_event_details: Option<String>,
-    pub extra: Option<String>,
+    pub request_parameters: Option<Cow<'a, str>>,
+    pub response_elements: Option<Cow<'a, str>>,
+    pub additional_event_data: Option<Cow<'a, str>>,
+    pub service_event_details: Option<Cow<'a, str>>,
+    pub extra: Option<Cow<'a, str>>,
     // derived facts
-    pub partition: String,
-    pub iam_action: String,
+    pub partition: Cow<'a, str>,
+    pub iam_action: Cow<'a, str>,
     pub is_dry_run: bool,
-    pub record_hash: String,
+    pub record_hash: Cow<'a, str>,
     // provenance
-    pub source_file: String,
+    pub source_file: Cow<'a, str>,
     pub source_index: i64,
-    pub source_format: String,
+    pub source_format: Cow<'a, str>,
 }
 
 /// Why a record cannot enter the lake.
@@ -150,8 +152,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for RawObject<'a> {
 
 /// A record's string field, tolerating nothing: `None` when absent, null or
 /// not a string.
-fn as_str<'a>(raw: &'a RawValue) -> Option<Cow<'a, str>> {
-    let t = raw.get();
+fn as_str(t: &str) -> Option<Cow<'_, str>> {
     if !t.starts_with('"') {
         return None;
     }
@@ -176,8 +177,29 @@ fn tolerant_bool(v: &Node<'_>) -> Option<bool> {
     }
 }
 
-fn value_str(v: &Node<'_>, path: &[&str]) -> Option<String> {
-    v.at(path)?.scalar_text()
+/// Whether `node` reads as the JSON object of exactly the given string
+/// members (a `None` one absent), duplicated keys read as JSON parsers do:
+/// whether the columns rebuild a member, without building either side as
+/// a `Value`.
+fn is_string_object(node: &Node<'_>, fields: &[(&str, Option<&str>)]) -> bool {
+    let Node::Obj(members) = node else {
+        return false;
+    };
+    members
+        .iter()
+        .all(|(k, _)| fields.iter().any(|(f, v)| f == k && v.is_some()))
+        && fields.iter().all(|(f, v)| {
+            v.is_none_or(|want| matches!(node.get(f), Some(Node::Str(s)) if s == want))
+        })
+}
+
+/// A scalar at `path` as text, borrowed from the record where it is a
+/// string.
+fn value_str<'a>(v: &Node<'a>, path: &[&str]) -> Option<Cow<'a, str>> {
+    match v.at(path)? {
+        Node::Str(s) => Some(s.clone()),
+        other => other.scalar_text().map(Cow::Owned),
+    }
 }
 
 /// The canonical form of a JSON value: keys sorted, no whitespace. Two
@@ -206,7 +228,11 @@ pub struct Origin<'a> {
 pub const DEFAULT_MAX_RECORD_BYTES: usize = 64 * 1024 * 1024;
 
 /// Decode and validate one record.
-pub fn normalize(raw: &str, origin: Origin<'_>, max_bytes: usize) -> Result<Event, RecordError> {
+pub fn normalize<'a>(
+    raw: &'a str,
+    origin: Origin<'a>,
+    max_bytes: usize,
+) -> Result<Event<'a>, RecordError> {
     if raw.len() > max_bytes {
         return Err(RecordError::TooLarge(raw.len(), max_bytes));
     }
@@ -214,40 +240,45 @@ pub fn normalize(raw: &str, origin: Origin<'_>, max_bytes: usize) -> Result<Even
     if !trimmed.starts_with('{') {
         return Err(RecordError::NotAnObject);
     }
-    let obj: RawObject<'_> =
-        serde_json::from_str(raw).map_err(|e| RecordError::InvalidJson(e.to_string()))?;
-    // The hash's canonical form is written while the record is read a
-    // second time; no tree of the whole record is built.
-    let record_hash =
-        canonical::hash_text(raw).map_err(|e| RecordError::InvalidJson(e.to_string()))?;
+    // Members and the hash's canonical form in one pass where the scanner
+    // takes the record; otherwise serde_json reads it twice (members, then
+    // the canonical form). No tree of the whole record is built.
+    let (record_hash, members) = match canonical::hash_and_members(raw) {
+        Some(scanned) => scanned,
+        None => {
+            let invalid = |e: serde_json::Error| RecordError::InvalidJson(e.to_string());
+            let obj: RawObject<'_> = serde_json::from_str(raw).map_err(invalid)?;
+            let hash = canonical::hash_text(raw).map_err(invalid)?;
+            (hash, obj.0.into_iter().map(|(k, v)| (k, v.get())).collect())
+        }
+    };
 
     let mut ev = Event {
-        record_hash,
-        source_file: origin.source_file.to_string(),
+        record_hash: Cow::Owned(record_hash),
+        source_file: Cow::Borrowed(origin.source_file),
         source_index: origin.source_index,
-        source_format: origin.source_format.to_string(),
+        source_format: Cow::Borrowed(origin.source_format),
         ..Event::default()
     };
     // Keys kept verbatim because no column holds them faithfully.
-    let mut extra: Vec<(&str, &RawValue)> = Vec::new();
-    let mut event_time_raw: Option<&RawValue> = None;
-    let mut timestamp_raw: Option<&RawValue> = None;
+    let mut extra: Vec<(&str, &str)> = Vec::new();
+    let mut event_time_raw: Option<&str> = None;
+    let mut timestamp_raw: Option<&str> = None;
     let mut have_source = false;
     let mut have_name = false;
-    let mut event_id: Option<String> = None;
+    let mut event_id: Option<Cow<'a, str>> = None;
 
     // The last occurrence of a duplicated key wins, as in serde_json's Value
     // and the record hash: earlier ones are dropped before anything reads
     // them, so no column or `extra` entry can hold a value the record lost.
     // A member is parsed into a tree only where its structure is read.
-    for (key, raw) in last_occurrences(&obj.0) {
+    for (key, raw) in last_occurrences(&members) {
         let key: &str = key.as_ref();
-        let tree =
-            || canonical::parse(raw.get()).map_err(|e| RecordError::InvalidJson(e.to_string()));
+        let tree = || canonical::parse(raw).map_err(|e| RecordError::InvalidJson(e.to_string()));
         macro_rules! string_col {
             ($field:ident) => {{
                 match as_str(raw) {
-                    Some(s) => ev.$field = Some(s.into_owned()),
+                    Some(s) => ev.$field = Some(s),
                     None => {
                         ev.$field = tolerant_string(&tree()?);
                         extra.push((key, raw));
@@ -257,7 +288,7 @@ pub fn normalize(raw: &str, origin: Origin<'_>, max_bytes: usize) -> Result<Even
         }
         macro_rules! bool_col {
             ($field:ident) => {{
-                match raw.get() {
+                match raw {
                     "true" => ev.$field = Some(true),
                     "false" => ev.$field = Some(false),
                     _ => {
@@ -269,21 +300,21 @@ pub fn normalize(raw: &str, origin: Origin<'_>, max_bytes: usize) -> Result<Even
         }
         macro_rules! json_col {
             ($field:ident) => {{
-                ev.$field = Some(raw.get().to_string());
+                ev.$field = Some(Cow::Borrowed(raw));
             }};
         }
         match key {
             "eventVersion" => string_col!(event_version),
             "eventSource" => match as_str(raw) {
                 Some(s) => {
-                    ev.event_source = s.into_owned();
+                    ev.event_source = s;
                     have_source = true;
                 }
                 None => extra.push((key, raw)),
             },
             "eventName" => match as_str(raw) {
                 Some(s) => {
-                    ev.event_name = s.into_owned();
+                    ev.event_name = s;
                     have_name = true;
                 }
                 None => extra.push((key, raw)),
@@ -294,7 +325,7 @@ pub fn normalize(raw: &str, origin: Origin<'_>, max_bytes: usize) -> Result<Even
                 extra.push((key, raw));
             }
             "eventID" => match as_str(raw) {
-                Some(s) => event_id = Some(s.into_owned()),
+                Some(s) => event_id = Some(s),
                 None => extra.push((key, raw)),
             },
             "awsRegion" => string_col!(aws_region),
@@ -334,14 +365,42 @@ pub fn normalize(raw: &str, origin: Origin<'_>, max_bytes: usize) -> Result<Even
                 ev.tls_version = value_str(node, &["tlsVersion"]);
                 ev.tls_cipher_suite = value_str(node, &["cipherSuite"]);
                 ev.tls_client_provided_host_header = value_str(node, &["clientProvidedHostHeader"]);
-                if schema::tls_value(&ev) != Some(node.to_value()) {
+                let columns = [
+                    ("tlsVersion", ev.tls_version.as_deref()),
+                    ("cipherSuite", ev.tls_cipher_suite.as_deref()),
+                    (
+                        "clientProvidedHostHeader",
+                        ev.tls_client_provided_host_header.as_deref(),
+                    ),
+                ];
+                // As `schema::tls_value` rebuilds it: no columns, no object.
+                let rebuilds =
+                    columns.iter().any(|(_, v)| v.is_some()) && is_string_object(node, &columns);
+                if !rebuilds {
                     extra.push((key, raw));
                 }
             }
             "resources" => {
                 let node = &tree()?;
                 ev.resources = resources_of(node);
-                if schema::resources_value(ev.resources.as_deref()) != Some(node.to_value()) {
+                // As `schema::resources_value` rebuilds it.
+                let rebuilds = match (node, &ev.resources) {
+                    (Node::Arr(items), Some(rs)) => {
+                        items.len() == rs.len()
+                            && items.iter().zip(rs).all(|(item, r)| {
+                                is_string_object(
+                                    item,
+                                    &[
+                                        ("ARN", r.arn.as_deref()),
+                                        ("accountId", r.account_id.as_deref()),
+                                        ("type", r.resource_type.as_deref()),
+                                    ],
+                                )
+                            })
+                    }
+                    _ => false,
+                };
+                if !rebuilds {
                     extra.push((key, raw));
                 }
             }
@@ -359,7 +418,7 @@ pub fn normalize(raw: &str, origin: Origin<'_>, max_bytes: usize) -> Result<Even
         .or(timestamp_raw)
         .ok_or(RecordError::MissingTime)?;
     let time_text = as_str(time_raw)
-        .ok_or_else(|| RecordError::BadTime(time_raw.get().chars().take(64).collect()))?;
+        .ok_or_else(|| RecordError::BadTime(time_raw.chars().take(64).collect()))?;
     let t = match time::parse_record_time(&time_text) {
         Some(t) => t,
         None if time::parse_event_time(&time_text).is_some() => {
@@ -379,38 +438,40 @@ pub fn normalize(raw: &str, origin: Origin<'_>, max_bytes: usize) -> Result<Even
         }
     } else {
         // Marks that the record had no eventTime of its own.
-        extra.push(("eventTime", RawValue::NULL));
+        extra.push(("eventTime", "null"));
     }
 
     match event_id {
         Some(id) => ev.event_id = id,
         None => {
-            ev.event_id = format!("synthetic-{}", ev.record_hash);
+            ev.event_id = Cow::Owned(format!("synthetic-{}", ev.record_hash));
             ev.event_id_synthetic = true;
         }
     }
 
-    ev.iam_action = derive::iam_action(&ev.event_source, &ev.event_name);
+    ev.iam_action = Cow::Owned(derive::iam_action(&ev.event_source, &ev.event_name));
     ev.is_dry_run = derive::is_dry_run(ev.error_code.as_deref());
-    ev.partition = [ev.arn.as_deref(), ev.session_issuer_arn.as_deref()]
-        .into_iter()
-        .flatten()
-        .find_map(derive::arn_partition)
-        .map(str::to_string)
-        .unwrap_or_else(|| {
-            derive::region_partition(ev.aws_region.as_deref().unwrap_or("")).to_string()
-        });
+    ev.partition = Cow::Owned(
+        [ev.arn.as_deref(), ev.session_issuer_arn.as_deref()]
+            .into_iter()
+            .flatten()
+            .find_map(derive::arn_partition)
+            .map(str::to_string)
+            .unwrap_or_else(|| {
+                derive::region_partition(ev.aws_region.as_deref().unwrap_or("")).to_string()
+            }),
+    );
 
     if !extra.is_empty() {
-        ev.extra = Some(extra_json(&extra));
+        ev.extra = Some(Cow::Owned(extra_json(&extra)));
     }
     Ok(ev)
 }
 
 /// The keys of an object with only the last occurrence of each, in order.
 fn last_occurrences<'o, 'a>(
-    pairs: &'o [(Cow<'a, str>, &'a RawValue)],
-) -> impl Iterator<Item = (&'o Cow<'a, str>, &'a RawValue)> {
+    pairs: &'o [(Cow<'a, str>, &'a str)],
+) -> impl Iterator<Item = (&'o Cow<'a, str>, &'a str)> {
     let keep: Vec<bool> = if pairs.len() <= 48 {
         // A record has a few dozen keys: comparing them beats hashing them.
         (0..pairs.len())
@@ -435,16 +496,16 @@ fn last_occurrences<'o, 'a>(
 
 /// A string column's best reading of a non-string value (numbers, bools);
 /// the original stays in `extra`.
-fn tolerant_string(v: &Node<'_>) -> Option<String> {
+fn tolerant_string<'a>(v: &Node<'_>) -> Option<Cow<'a, str>> {
     match v {
-        Node::Num(_) | Node::Bool(_) => v.scalar_text(),
+        Node::Num(_) | Node::Bool(_) => v.scalar_text().map(Cow::Owned),
         _ => None,
     }
 }
 
 /// `{"key": raw, ...}` keeping every value's original bytes. A later key
 /// replaces an earlier one of the same name, as JSON parsers do.
-fn extra_json(pairs: &[(&str, &RawValue)]) -> String {
+fn extra_json(pairs: &[(&str, &str)]) -> String {
     let mut seen: std::collections::HashSet<&str> =
         std::collections::HashSet::with_capacity(pairs.len());
     let mut out = String::from("{");
@@ -457,7 +518,7 @@ fn extra_json(pairs: &[(&str, &RawValue)]) -> String {
         }
         out.push_str(&serde_json::to_string(k).unwrap_or_default());
         out.push(':');
-        out.push_str(v.get());
+        out.push_str(v);
     }
     out.push('}');
     out
@@ -470,15 +531,17 @@ fn resources_of(v: &Node<'_>) -> Option<Vec<Resource>> {
     Some(
         arr.iter()
             .map(|r| Resource {
-                arn: value_str(r, &["ARN"]).or_else(|| value_str(r, &["arn"])),
-                account_id: value_str(r, &["accountId"]),
-                resource_type: value_str(r, &["type"]),
+                arn: value_str(r, &["ARN"])
+                    .or_else(|| value_str(r, &["arn"]))
+                    .map(Cow::into_owned),
+                account_id: value_str(r, &["accountId"]).map(Cow::into_owned),
+                resource_type: value_str(r, &["type"]).map(Cow::into_owned),
             })
             .collect(),
     )
 }
 
-fn flatten_identity(ev: &mut Event, ui: &Node<'_>) {
+fn flatten_identity<'a>(ev: &mut Event<'a>, ui: &Node<'a>) {
     ev.identity_type = value_str(ui, &["type"]);
     ev.principal_id = value_str(ui, &["principalId"]);
     ev.arn = value_str(ui, &["arn"]);
@@ -508,7 +571,9 @@ fn flatten_identity(ev: &mut Event, ui: &Node<'_>) {
         .or_else(|| value_str(ui, &["sourceIdentity"]));
     ev.on_behalf_of_user_id = value_str(ui, &["onBehalfOf", "userId"]);
     ev.on_behalf_of_identity_store_arn = value_str(ui, &["onBehalfOf", "identityStoreArn"]);
-    ev.in_scope_of = ui.get("inScopeOf").map(|v| v.to_value().to_string());
+    ev.in_scope_of = ui
+        .get("inScopeOf")
+        .map(|v| Cow::Owned(v.to_value().to_string()));
 }
 
 /// Parse a JSON text into a `Map`, for callers that need an object.

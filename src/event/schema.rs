@@ -12,6 +12,7 @@ use arrow::datatypes::{DataType, Field, Fields, Schema, SchemaRef, TimeUnit};
 use arrow::error::ArrowError;
 use arrow::record_batch::RecordBatch;
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::sync::{Arc, OnceLock};
 
 /// Calls `$m!` with the list of scalar columns: (column name, Event field, kind).
@@ -175,105 +176,215 @@ pub fn type_name(dt: &DataType) -> String {
 }
 
 /// Build one record batch from events (in the given order).
-pub fn to_batch(events: &[Event]) -> Result<RecordBatch, ArrowError> {
-    let n = events.len();
-    let mut cols: Vec<ArrayRef> = Vec::with_capacity(schema().fields().len());
-    macro_rules! build {
-        ($(($col:ident, $f:ident, $kind:ident)),* $(,)?) => {
-            $(
-                if stringify!($col) == "request_parameters" {
-                    cols.push(resources_array(events));
-                }
-                cols.push(build_col!($f, $kind));
-            )*
-        };
+pub fn to_batch(events: &[Event<'_>]) -> Result<RecordBatch, ArrowError> {
+    let mut b = BatchBuilder::for_events(events);
+    for e in events {
+        b.push(e);
     }
-    macro_rules! build_col {
-        // Sized exactly: no regrowth while appending, no slack held after.
-        ($f:ident, str) => {{
-            let bytes = events
-                .iter()
-                .map(|e| e.$f.as_ref().map_or(0, |v| v.len()))
-                .sum();
-            let mut b = StringBuilder::with_capacity(n, bytes);
-            for e in events {
-                b.append_option(e.$f.as_deref());
-            }
-            Arc::new(b.finish()) as ArrayRef
-        }};
-        ($f:ident, req_str) => {{
-            let bytes = events.iter().map(|e| e.$f.len()).sum();
-            let mut b = StringBuilder::with_capacity(n, bytes);
-            for e in events {
-                b.append_value(&e.$f);
-            }
-            Arc::new(b.finish()) as ArrayRef
-        }};
-        ($f:ident, bool) => {{
-            let mut b = BooleanBuilder::with_capacity(n);
-            for e in events {
-                b.append_option(e.$f);
-            }
-            Arc::new(b.finish()) as ArrayRef
-        }};
-        ($f:ident, req_bool) => {{
-            let mut b = BooleanBuilder::with_capacity(n);
-            for e in events {
-                b.append_value(e.$f);
-            }
-            Arc::new(b.finish()) as ArrayRef
-        }};
-        ($f:ident, ts) => {{
-            let mut b = TimestampMicrosecondBuilder::with_capacity(n);
-            for e in events {
-                b.append_option(e.$f);
-            }
-            Arc::new(b.finish()) as ArrayRef
-        }};
-        ($f:ident, req_ts) => {{
-            let mut b = TimestampMicrosecondBuilder::with_capacity(n);
-            for e in events {
-                b.append_value(e.$f);
-            }
-            Arc::new(b.finish()) as ArrayRef
-        }};
-        ($f:ident, i64) => {{
-            let mut b = Int64Builder::with_capacity(n);
-            for e in events {
-                b.append_value(e.$f);
-            }
-            Arc::new(b.finish()) as ArrayRef
-        }};
-    }
-    scalar_columns!(build);
-    RecordBatch::try_new(schema(), cols)
+    b.finish()
 }
 
-fn resources_array(events: &[Event]) -> ArrayRef {
+/// The builder type of a column kind.
+macro_rules! builder_type {
+    (str) => {
+        StringBuilder
+    };
+    (req_str) => {
+        StringBuilder
+    };
+    (bool) => {
+        BooleanBuilder
+    };
+    (req_bool) => {
+        BooleanBuilder
+    };
+    (ts) => {
+        TimestampMicrosecondBuilder
+    };
+    (req_ts) => {
+        TimestampMicrosecondBuilder
+    };
+    (i64) => {
+        Int64Builder
+    };
+}
+
+/// A column's builder with room for `rows` rows of `bytes` bytes of text.
+macro_rules! new_builder {
+    (str, $rows:expr, $bytes:expr) => {
+        StringBuilder::with_capacity($rows, $bytes)
+    };
+    (req_str, $rows:expr, $bytes:expr) => {
+        StringBuilder::with_capacity($rows, $bytes)
+    };
+    (bool, $rows:expr, $bytes:expr) => {
+        BooleanBuilder::with_capacity($rows)
+    };
+    (req_bool, $rows:expr, $bytes:expr) => {
+        BooleanBuilder::with_capacity($rows)
+    };
+    (ts, $rows:expr, $bytes:expr) => {
+        TimestampMicrosecondBuilder::with_capacity($rows)
+    };
+    (req_ts, $rows:expr, $bytes:expr) => {
+        TimestampMicrosecondBuilder::with_capacity($rows)
+    };
+    (i64, $rows:expr, $bytes:expr) => {
+        Int64Builder::with_capacity($rows)
+    };
+}
+
+/// Append an event's field to its column's builder.
+macro_rules! push_field {
+    ($b:expr, $v:expr, str) => {
+        $b.append_option($v.as_deref())
+    };
+    ($b:expr, $v:expr, req_str) => {
+        $b.append_value(&$v)
+    };
+    ($b:expr, $v:expr, bool) => {
+        $b.append_option($v)
+    };
+    ($b:expr, $v:expr, req_bool) => {
+        $b.append_value($v)
+    };
+    ($b:expr, $v:expr, ts) => {
+        $b.append_option($v)
+    };
+    ($b:expr, $v:expr, req_ts) => {
+        $b.append_value($v)
+    };
+    ($b:expr, $v:expr, i64) => {
+        $b.append_value($v)
+    };
+}
+
+/// Bytes of text of a string column over `events` (0 for other kinds).
+macro_rules! text_bytes {
+    ($events:expr, $f:ident, str) => {
+        $events
+            .iter()
+            .map(|e| e.$f.as_ref().map_or(0, |v| v.len()))
+            .sum()
+    };
+    ($events:expr, $f:ident, req_str) => {
+        $events.iter().map(|e| e.$f.len()).sum()
+    };
+    ($events:expr, $f:ident, $other:ident) => {
+        0
+    };
+}
+
+/// Bytes of text a finished column holds (0 for other kinds).
+macro_rules! finished_bytes {
+    ($a:expr, str) => {
+        $a.value_data().len()
+    };
+    ($a:expr, req_str) => {
+        $a.value_data().len()
+    };
+    ($a:expr, $other:ident) => {
+        0
+    };
+}
+
+macro_rules! batch_builder {
+    ($(($col:ident, $f:ident, $kind:ident)),* $(,)?) => {
+        /// Rows of the lake's schema, appended an event at a time, so an
+        /// event need not outlive its record's text: ingest appends each
+        /// record as it is normalized.
+        pub struct BatchBuilder {
+            rows: usize,
+            resources: ListBuilder<StructBuilder>,
+            $( $col: builder_type!($kind), )*
+        }
+
+        impl BatchBuilder {
+            /// A builder with room for `rows` rows of the text that
+            /// `bytes(column)` gives.
+            fn with_room(rows: usize, bytes: impl Fn(&str) -> usize) -> Self {
+                BatchBuilder {
+                    rows: 0,
+                    resources: resources_builder(),
+                    $( $col: new_builder!($kind, rows, bytes(stringify!($col))), )*
+                }
+            }
+
+            /// A builder sized exactly for `events`.
+            pub fn for_events(events: &[Event<'_>]) -> Self {
+                Self::with_room(events.len(), |col| match col {
+                    $( stringify!($col) => text_bytes!(events, $f, $kind), )*
+                    _ => 0,
+                })
+            }
+
+            /// A builder with room for `rows` rows and no text yet.
+            pub fn with_rows(rows: usize) -> Self {
+                Self::with_room(rows, |_| 0)
+            }
+
+            /// Rows appended since the last [`BatchBuilder::finish`].
+            pub fn len(&self) -> usize {
+                self.rows
+            }
+
+            pub fn is_empty(&self) -> bool {
+                self.rows == 0
+            }
+
+            pub fn push(&mut self, e: &Event<'_>) {
+                $( push_field!(self.$col, e.$f, $kind); )*
+                push_resources(&mut self.resources, e.resources.as_deref());
+                self.rows += 1;
+            }
+
+            /// The rows appended so far as a batch. The builder is left
+            /// empty, with room for as many rows and as much text as this
+            /// batch took (growing a builder copies what it holds).
+            pub fn finish(&mut self) -> Result<RecordBatch, ArrowError> {
+                let rows = self.rows;
+                self.rows = 0;
+                let mut cols: Vec<ArrayRef> = Vec::with_capacity(schema().fields().len());
+                $(
+                    if stringify!($col) == "request_parameters" {
+                        cols.push(Arc::new(self.resources.finish()));
+                    }
+                    let a = self.$col.finish();
+                    self.$col = new_builder!($kind, rows, finished_bytes!(a, $kind));
+                    cols.push(Arc::new(a));
+                )*
+                RecordBatch::try_new(schema(), cols)
+            }
+        }
+    };
+}
+scalar_columns!(batch_builder);
+
+fn resources_builder() -> ListBuilder<StructBuilder> {
     let sb = StructBuilder::from_fields(resource_fields(), 0);
-    let mut lb = ListBuilder::new(sb).with_field(Arc::new(Field::new(
+    ListBuilder::new(sb).with_field(Arc::new(Field::new(
         "item",
         DataType::Struct(resource_fields()),
         true,
-    )));
-    for e in events {
-        match &e.resources {
-            None => lb.append(false),
-            Some(rs) => {
-                let sb = lb.values();
-                for r in rs {
-                    for (i, v) in [&r.arn, &r.account_id, &r.resource_type].iter().enumerate() {
-                        sb.field_builder::<StringBuilder>(i)
-                            .expect("resource fields are strings")
-                            .append_option(v.as_deref());
-                    }
-                    sb.append(true);
+    )))
+}
+
+fn push_resources(lb: &mut ListBuilder<StructBuilder>, resources: Option<&[Resource]>) {
+    match resources {
+        None => lb.append(false),
+        Some(rs) => {
+            let sb = lb.values();
+            for r in rs {
+                for (i, v) in [&r.arn, &r.account_id, &r.resource_type].iter().enumerate() {
+                    sb.field_builder::<StringBuilder>(i)
+                        .expect("resource fields are strings")
+                        .append_option(v.as_deref());
                 }
-                lb.append(true);
+                sb.append(true);
             }
+            lb.append(true);
         }
     }
-    Arc::new(lb.finish())
 }
 
 /// A column of a batch by name, as its Arrow array type; None when it is
@@ -293,7 +404,7 @@ pub fn required_column<'b, T: 'static>(
 
 /// Read a batch written with [`schema`] (by column name, so a projection or
 /// a later schema with more columns still reads) back into events.
-pub fn from_batch(batch: &RecordBatch) -> Result<Vec<Event>, ArrowError> {
+pub fn from_batch(batch: &RecordBatch) -> Result<Vec<Event<'static>>, ArrowError> {
     let n = batch.num_rows();
     let mut out = vec![Event::default(); n];
     use column_of as col;
@@ -305,7 +416,7 @@ pub fn from_batch(batch: &RecordBatch) -> Result<Vec<Event>, ArrowError> {
             if let Some(a) = col::<StringArray>(batch, stringify!($col)) {
                 for (i, e) in out.iter_mut().enumerate() {
                     if a.is_valid(i) {
-                        e.$f = Some(a.value(i).to_string());
+                        e.$f = Some(a.value(i).to_string().into());
                     }
                 }
             }
@@ -314,7 +425,7 @@ pub fn from_batch(batch: &RecordBatch) -> Result<Vec<Event>, ArrowError> {
             if let Some(a) = col::<StringArray>(batch, stringify!($col)) {
                 for (i, e) in out.iter_mut().enumerate() {
                     if a.is_valid(i) {
-                        e.$f = a.value(i).to_string();
+                        e.$f = a.value(i).to_string().into();
                     }
                 }
             }
@@ -395,16 +506,19 @@ pub fn from_batch(batch: &RecordBatch) -> Result<Vec<Event>, ArrowError> {
 }
 
 /// `tlsDetails` as the columns describe it.
-pub fn tls_value(ev: &Event) -> Option<Value> {
+pub fn tls_value(ev: &Event<'_>) -> Option<Value> {
     let mut m = Map::new();
     if let Some(v) = &ev.tls_version {
-        m.insert("tlsVersion".into(), Value::String(v.clone()));
+        m.insert("tlsVersion".into(), Value::String(v.to_string()));
     }
     if let Some(v) = &ev.tls_cipher_suite {
-        m.insert("cipherSuite".into(), Value::String(v.clone()));
+        m.insert("cipherSuite".into(), Value::String(v.to_string()));
     }
     if let Some(v) = &ev.tls_client_provided_host_header {
-        m.insert("clientProvidedHostHeader".into(), Value::String(v.clone()));
+        m.insert(
+            "clientProvidedHostHeader".into(),
+            Value::String(v.to_string()),
+        );
     }
     (!m.is_empty()).then_some(Value::Object(m))
 }
@@ -417,13 +531,13 @@ pub fn resources_value(rs: Option<&[Resource]>) -> Option<Value> {
             .map(|r| {
                 let mut m = Map::new();
                 if let Some(v) = &r.arn {
-                    m.insert("ARN".into(), Value::String(v.clone()));
+                    m.insert("ARN".into(), Value::String(v.to_string()));
                 }
                 if let Some(v) = &r.account_id {
-                    m.insert("accountId".into(), Value::String(v.clone()));
+                    m.insert("accountId".into(), Value::String(v.to_string()));
                 }
                 if let Some(v) = &r.resource_type {
-                    m.insert("type".into(), Value::String(v.clone()));
+                    m.insert("type".into(), Value::String(v.to_string()));
                 }
                 Value::Object(m)
             })
@@ -431,15 +545,15 @@ pub fn resources_value(rs: Option<&[Resource]>) -> Option<Value> {
     ))
 }
 
-fn json_text(s: &Option<String>) -> Option<Value> {
+fn json_text(s: &Option<Cow<'_, str>>) -> Option<Value> {
     s.as_deref()
         .and_then(|t| crate::event::canonical::parse_value(t).ok())
 }
 
 /// The original record, rebuilt from the columns and `extra`.
-pub fn reconstruct(ev: &Event) -> Map<String, Value> {
+pub fn reconstruct(ev: &Event<'_>) -> Map<String, Value> {
     let mut m = Map::new();
-    let s = |v: &Option<String>| v.clone().map(Value::String);
+    let s = |v: &Option<Cow<'_, str>>| v.as_deref().map(|t| Value::String(t.to_string()));
     let b = |v: Option<bool>| v.map(Value::Bool);
     let put = |m: &mut Map<String, Value>, k: &str, v: Option<Value>| {
         if let Some(v) = v {
@@ -454,8 +568,11 @@ pub fn reconstruct(ev: &Event) -> Map<String, Value> {
             Value::String(time::format_event_time(&t)),
         );
     }
-    m.insert("eventSource".into(), Value::String(ev.event_source.clone()));
-    m.insert("eventName".into(), Value::String(ev.event_name.clone()));
+    m.insert(
+        "eventSource".into(),
+        Value::String(ev.event_source.to_string()),
+    );
+    m.insert("eventName".into(), Value::String(ev.event_name.to_string()));
     put(&mut m, "awsRegion", s(&ev.aws_region));
     put(&mut m, "sourceIPAddress", s(&ev.source_ip_address));
     put(&mut m, "userAgent", s(&ev.user_agent));
@@ -474,7 +591,7 @@ pub fn reconstruct(ev: &Event) -> Map<String, Value> {
     );
     put(&mut m, "requestID", s(&ev.request_id));
     if !ev.event_id_synthetic {
-        m.insert("eventID".into(), Value::String(ev.event_id.clone()));
+        m.insert("eventID".into(), Value::String(ev.event_id.to_string()));
     }
     put(&mut m, "readOnly", b(ev.read_only));
     put(

@@ -11,7 +11,7 @@
 use super::commit::{self, Move, RunRecord, SourceEntry};
 use super::dedup::{self, Dedup, IdKeys, Verdict};
 use super::{Lake, read, write};
-use crate::event::{self, Event, Origin};
+use crate::event::{self, Origin};
 use crate::formats::{self, Content, FileReport, Limits, Location, Sink};
 use arrow::array::{BooleanArray, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray};
 use arrow::compute::filter_record_batch;
@@ -192,13 +192,20 @@ struct WorkerSink<'a> {
     keys: &'a IdKeys,
     format: String,
     limits: &'a Limits,
-    chunk: Vec<Event>,
-    /// Where each event of the chunk is in its file.
-    chunk_at: Vec<Location>,
+    /// The chunk's rows: each record is appended as it is normalized, so
+    /// no event outlives its record's text.
+    chunk: event::schema::BatchBuilder,
+    /// The chunk's [`IdKeys::key`]s.
+    chunk_keys: Vec<u128>,
     chunk_bytes: usize,
     tx: &'a SyncSender<Msg>,
     /// Receiver gone: stop producing.
     closed: bool,
+    /// Records that could not be made into a batch, and why (never
+    /// expected: the builders are the schema's own); the file is then
+    /// reported as failed.
+    unstored: usize,
+    store_error: Option<String>,
 }
 
 impl WorkerSink<'_> {
@@ -212,33 +219,12 @@ impl WorkerSink<'_> {
             return;
         }
         self.chunk_bytes = 0;
-        match event::schema::to_batch(&self.chunk) {
-            Ok(batch) => {
-                let k = self
-                    .chunk
-                    .iter()
-                    .map(|e| self.keys.key(&e.event_id))
-                    .collect();
-                // Emptied, not dropped: the next chunk reuses the room.
-                self.chunk.clear();
-                self.chunk_at.clear();
-                self.send(Msg::Events(batch, k));
-            }
-            // Not expected (chunks are bounded in bytes), but never silent.
+        let keys = std::mem::replace(&mut self.chunk_keys, Vec::with_capacity(self.chunk.len()));
+        match self.chunk.finish() {
+            Ok(batch) => self.send(Msg::Events(batch, keys)),
             Err(e) => {
-                let c = std::mem::take(&mut self.chunk);
-                let at = std::mem::take(&mut self.chunk_at);
-                for (ev, at) in c.into_iter().zip(at) {
-                    let original = serde_json::Value::Object(event::schema::reconstruct(&ev));
-                    let row = reject_row(
-                        self.rel,
-                        original.to_string().as_bytes(),
-                        Some(ev.source_index as u64),
-                        at,
-                        format!("cannot be stored: {e}"),
-                    );
-                    self.send(Msg::Reject(row));
-                }
+                self.unstored += keys.len();
+                self.store_error.get_or_insert_with(|| e.to_string());
             }
         }
     }
@@ -277,8 +263,8 @@ impl Sink for WorkerSink<'_> {
         };
         match event::normalize(text, origin, self.limits.max_record_bytes) {
             Ok(ev) => {
-                self.chunk.push(ev);
-                self.chunk_at.push(at);
+                self.chunk.push(&ev);
+                self.chunk_keys.push(self.keys.key(&ev.event_id));
                 self.chunk_bytes += text.len();
                 if self.chunk.len() >= CHUNK || self.chunk_bytes >= CHUNK_BYTES {
                     self.flush();
@@ -321,17 +307,26 @@ fn process_file(
         format: String::new(),
         limits,
         // Grown as needed: most delivery files hold a few hundred records.
-        chunk: Vec::new(),
-        chunk_at: Vec::new(),
+        chunk: event::schema::BatchBuilder::with_rows(0),
+        chunk_keys: Vec::new(),
         chunk_bytes: 0,
         tx,
         closed: false,
+        unstored: 0,
+        store_error: None,
     };
     let mut buf = crate::scratch::take(&FILE_BUF);
     if let Err(e) = hash_and_decode(&input.path, &mut buf, limits, known, &mut sink, &mut done) {
         done.error = Some(format!("cannot read: {e}"));
     }
     sink.flush();
+    if let Some(e) = sink.store_error.take() {
+        let stored = format!("{} records could not be stored: {e}", sink.unstored);
+        done.error = Some(match done.error.take() {
+            Some(read) => format!("{read}; {stored}"),
+            None => stored,
+        });
+    }
     crate::scratch::keep(&FILE_BUF, buf, KEEP_FILE_BUF);
     let _ = tx.send(Msg::Done(Box::new(done)));
 }
@@ -852,7 +847,7 @@ pub fn ingest(lake: &Lake, opts: &IngestOptions) -> Result<IngestSummary, Ingest
                                                 in_lake_before_this_run: in_lake,
                                             },
                                             set_aside: Reference {
-                                                source_file: Some(ev.source_file.clone()),
+                                                source_file: Some(ev.source_file.to_string()),
                                                 source_index: Some(ev.source_index as u64),
                                                 in_lake_before_this_run: false,
                                             },

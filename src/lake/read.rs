@@ -58,7 +58,7 @@ pub fn for_each_id(
 /// Calls `f` with the events of each lake file, file by file (bounded memory).
 pub fn for_each_event_batch(
     lake: &Lake,
-    mut f: impl FnMut(&Path, Vec<Event>) -> io::Result<()>,
+    mut f: impl FnMut(&Path, Vec<Event<'static>>) -> io::Result<()>,
 ) -> io::Result<()> {
     for path in parquet_files(lake)? {
         let reader = builder(&path)?

@@ -63,7 +63,7 @@ pub fn writer_properties() -> WriterProperties {
 
 /// Sort events by time (then ID, for determinism) and write them to `path`,
 /// fsynced. Returns the number of rows.
-pub fn write_events(path: &Path, events: &mut [Event]) -> io::Result<usize> {
+pub fn write_events(path: &Path, events: &mut [Event<'_>]) -> io::Result<usize> {
     let batch = schema::to_batch(events).map_err(io::Error::other)?;
     write_batches(path, &[batch])
 }

@@ -1,0 +1,571 @@
+//! One pass over a record's text that gives both its top-level members (as
+//! the slices of their values) and its canonical form, for the usual record.
+//!
+//! Ingest needs the two for every record. Through serde_json they take two
+//! parses: one for the members (`RawValue`s) and one writing the canonical
+//! form ([`super::canonical::write_canonical_text`]); perf put the pair at
+//! a fifth of ingest's CPU. This scanner does both in one pass and copies
+//! what needs no decoding (strings without escapes, short integers)
+//! verbatim. It is strict JSON, and where anything is unusual (an escape in
+//! a string, a number that is not a short integer, deep nesting) it asks
+//! serde_json for that token, so its output is the serde path's byte for
+//! byte; where it does not accept a text it returns `None` and the caller
+//! takes the serde path, which then gives the same result or the same
+//! error. A property test holds the two paths equal.
+
+use serde_json::Number;
+use std::borrow::Cow;
+
+/// A record's members in input order (duplicates included): the key,
+/// decoded, and the exact text of the value (as `RawValue::get` gives it).
+pub type Members<'a> = Vec<(Cow<'a, str>, &'a str)>;
+
+/// Deeper than this, the scanner gives up and serde_json (whose limit is
+/// 128) decides.
+const MAX_DEPTH: usize = 64;
+
+/// The members of the object `text` and its canonical form, appended to
+/// `out`; `scratch` is working room. `None` when `text` is not a JSON
+/// object this scanner accepts; `out` then holds garbage.
+pub fn scan_object<'a>(
+    text: &'a str,
+    out: &mut String,
+    scratch: &mut String,
+) -> Option<Members<'a>> {
+    let mut s = Scanner {
+        text,
+        b: text.as_bytes(),
+        pos: 0,
+        out,
+        scratch,
+        depth: 0,
+        stack: Vec::with_capacity(64),
+    };
+    s.ws();
+    if s.peek()? != b'{' {
+        return None;
+    }
+    let mut members = Vec::with_capacity(32);
+    s.object(Some(&mut members))?;
+    s.ws();
+    (s.pos == s.b.len()).then_some(members)
+}
+
+struct Scanner<'a, 'o> {
+    text: &'a str,
+    b: &'a [u8],
+    pos: usize,
+    out: &'o mut String,
+    scratch: &'o mut String,
+    depth: usize,
+    /// The members of the objects being read, innermost last: (key, where
+    /// the member starts and ends in `out`). One vector for all of them.
+    stack: Vec<(Cow<'a, str>, usize, usize)>,
+}
+
+impl<'a> Scanner<'a, '_> {
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.pos).copied()
+    }
+
+    /// Skip JSON whitespace (exactly the four bytes the grammar allows).
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    fn expect(&mut self, lit: &str) -> Option<()> {
+        let end = self.pos + lit.len();
+        (self.b.get(self.pos..end)? == lit.as_bytes()).then(|| {
+            self.pos = end;
+            self.out.push_str(lit);
+        })
+    }
+
+    /// The value at `pos`, written in canonical form.
+    fn value(&mut self) -> Option<()> {
+        match self.peek()? {
+            b'{' => self.object(None),
+            b'[' => self.array(),
+            b'"' => {
+                let s = self.string()?;
+                write_string(&s, self.out);
+                Some(())
+            }
+            b't' => self.expect("true"),
+            b'f' => self.expect("false"),
+            b'n' => self.expect("null"),
+            b'-' | b'0'..=b'9' => self.number(),
+            _ => None,
+        }
+    }
+
+    /// A string token, decoded: borrowed when it has no escapes.
+    fn string(&mut self) -> Option<Cow<'a, str>> {
+        let start = self.pos + 1;
+        let mut i = start;
+        let mut escaped = false;
+        loop {
+            i += memchr::memchr2(b'"', b'\\', self.b.get(i..)?)?;
+            if self.b[i] == b'"' {
+                break;
+            }
+            escaped = true;
+            // Skip the escaped byte: whether the escape is valid is for
+            // serde_json to say, below.
+            i += 2;
+        }
+        self.pos = i + 1;
+        if escaped {
+            // serde_json decodes (and checks) the escapes, as the serde path
+            // would; it also rejects control characters.
+            return serde_json::from_str::<String>(&self.text[start - 1..=i])
+                .ok()
+                .map(Cow::Owned);
+        }
+        let inner = &self.text[start..i];
+        // JSON forbids raw control characters in strings. No early exit, so
+        // the loop vectorises.
+        let control = inner.bytes().fold(false, |any, b| any | (b < 0x20));
+        (!control).then_some(Cow::Borrowed(inner))
+    }
+
+    /// A number token: a short integer is its own canonical form; any other
+    /// goes through serde_json's `Number`, as the serde path does.
+    fn number(&mut self) -> Option<()> {
+        let start = self.pos;
+        let b = self.b;
+        let mut i = start;
+        if b.get(i) == Some(&b'-') {
+            i += 1;
+        }
+        let int_start = i;
+        match b.get(i)? {
+            b'0' => i += 1,
+            b'1'..=b'9' => {
+                while b.get(i).is_some_and(u8::is_ascii_digit) {
+                    i += 1;
+                }
+            }
+            _ => return None,
+        }
+        let int_digits = i - int_start;
+        let mut plain = true;
+        if b.get(i) == Some(&b'.') {
+            plain = false;
+            i += 1;
+            let d = i;
+            while b.get(i).is_some_and(u8::is_ascii_digit) {
+                i += 1;
+            }
+            if i == d {
+                return None;
+            }
+        }
+        if let Some(b'e' | b'E') = b.get(i) {
+            plain = false;
+            i += 1;
+            if let Some(b'+' | b'-') = b.get(i) {
+                i += 1;
+            }
+            let d = i;
+            while b.get(i).is_some_and(u8::is_ascii_digit) {
+                i += 1;
+            }
+            if i == d {
+                return None;
+            }
+        }
+        self.pos = i;
+        let token = &self.text[start..i];
+        // Up to 18 digits fits both i64 and u64; "-0" is a float to serde.
+        if plain && int_digits <= 18 && token != "-0" {
+            self.out.push_str(token);
+        } else {
+            let n: Number = serde_json::from_str(token).ok()?;
+            use std::fmt::Write;
+            write!(self.out, "{n}").ok()?;
+        }
+        Some(())
+    }
+
+    fn array(&mut self) -> Option<()> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return None;
+        }
+        self.pos += 1;
+        self.out.push('[');
+        self.ws();
+        if self.peek()? == b']' {
+            self.pos += 1;
+        } else {
+            loop {
+                self.value()?;
+                self.ws();
+                match self.peek()? {
+                    b',' => {
+                        self.pos += 1;
+                        self.out.push(',');
+                        self.ws();
+                    }
+                    b']' => {
+                        self.pos += 1;
+                        break;
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        self.out.push(']');
+        self.depth -= 1;
+        Some(())
+    }
+
+    /// An object, written with its members in key order (the last of
+    /// duplicated keys wins); with `top`, its members are collected too.
+    fn object(&mut self, mut top: Option<&mut Members<'a>>) -> Option<()> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return None;
+        }
+        self.pos += 1;
+        self.out.push('{');
+        let body = self.out.len();
+        let base = self.stack.len();
+        self.ws();
+        if self.peek()? == b'}' {
+            self.pos += 1;
+        } else {
+            loop {
+                if self.peek()? != b'"' {
+                    return None;
+                }
+                let key = self.string()?;
+                self.ws();
+                if self.peek()? != b':' {
+                    return None;
+                }
+                self.pos += 1;
+                self.ws();
+                if self.stack.len() > base {
+                    self.out.push(',');
+                }
+                let start = self.out.len();
+                write_string(&key, self.out);
+                self.out.push(':');
+                let value_start = self.pos;
+                self.value()?;
+                if let Some(top) = top.as_deref_mut() {
+                    top.push((key.clone(), &self.text[value_start..self.pos]));
+                }
+                let end = self.out.len();
+                self.stack.push((key, start, end));
+                self.ws();
+                match self.peek()? {
+                    b',' => {
+                        self.pos += 1;
+                        self.ws();
+                    }
+                    b'}' => {
+                        self.pos += 1;
+                        break;
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        self.sort_members(body, base);
+        self.stack.truncate(base);
+        self.out.push('}');
+        self.depth -= 1;
+        Some(())
+    }
+
+    /// Put the members written from `body` on in key order, in place,
+    /// keeping only the last of duplicated keys (as
+    /// [`super::canonical`]'s serde path does).
+    fn sort_members(&mut self, body: usize, base: usize) {
+        let members = &mut self.stack[base..];
+        let in_order = members
+            .windows(2)
+            .all(|w| w[0].0.as_bytes() < w[1].0.as_bytes());
+        if in_order {
+            return;
+        }
+        members.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+        let at = self.scratch.len();
+        self.scratch.push_str(&self.out[body..]);
+        self.out.truncate(body);
+        let mut first = true;
+        for (pos, (key, start, end)) in members.iter().enumerate() {
+            if members.get(pos + 1).is_some_and(|next| next.0 == *key) {
+                continue;
+            }
+            if !first {
+                self.out.push(',');
+            }
+            first = false;
+            self.out
+                .push_str(&self.scratch[at + start - body..at + end - body]);
+        }
+        self.scratch.truncate(at);
+    }
+}
+
+/// A decoded string in canonical form (as serde_json writes it).
+fn write_string(s: &str, out: &mut String) {
+    super::canonical::write_str(s, out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde::Deserialize;
+    use serde::de::{MapAccess, Visitor};
+    use serde_json::Value;
+    use serde_json::value::RawValue;
+
+    /// The serde path: members through `RawValue`, canonical form through
+    /// `write_canonical_text`.
+    fn serde_path(text: &str) -> Result<(Vec<(String, String)>, String), serde_json::Error> {
+        struct Obj(Vec<(String, String)>);
+        impl<'de> Deserialize<'de> for Obj {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V;
+                impl<'de> Visitor<'de> for V {
+                    type Value = Obj;
+                    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                        f.write_str("an object")
+                    }
+                    fn visit_map<M: MapAccess<'de>>(self, mut m: M) -> Result<Obj, M::Error> {
+                        let mut out = Vec::new();
+                        while let Some(k) = m.next_key::<String>()? {
+                            let v: &RawValue = m.next_value()?;
+                            out.push((k, v.get().to_string()));
+                        }
+                        Ok(Obj(out))
+                    }
+                }
+                d.deserialize_map(V)
+            }
+        }
+        let members = serde_json::from_str::<Obj>(text)?.0;
+        let mut canon = String::new();
+        super::super::canonical::write_canonical_text(text, &mut canon)?;
+        Ok((members, canon))
+    }
+
+    fn fast_path(text: &str) -> Option<(Vec<(String, String)>, String)> {
+        let (mut out, mut scratch) = (String::new(), String::new());
+        let members = scan_object(text, &mut out, &mut scratch)?;
+        assert!(scratch.is_empty());
+        Some((
+            members
+                .into_iter()
+                .map(|(k, v)| (k.into_owned(), v.to_string()))
+                .collect(),
+            out,
+        ))
+    }
+
+    /// Where the scanner accepts a text, the serde path accepts it and
+    /// agrees; the scanner must accept `must_accept`.
+    fn agree(text: &str, must_accept: bool) {
+        let fast = fast_path(text);
+        let slow = serde_path(text);
+        match (&fast, &slow) {
+            (Some(f), Ok(s)) => assert_eq!(f, s, "{text:?}"),
+            (Some(_), Err(e)) => panic!("scanner accepted what serde rejects ({e}): {text:?}"),
+            (None, _) => assert!(!must_accept, "scanner declined {text:?}"),
+        }
+    }
+
+    #[test]
+    fn usual_records_take_the_fast_path() {
+        for text in [
+            r#"{"eventVersion":"1.08","userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::1:assumed-role/r/s","sessionContext":{"attributes":{"mfaAuthenticated":"false"}}},"eventTime":"2024-01-01T00:00:00Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","readOnly":true,"resources":[{"ARN":"arn:aws:s3:::b","type":"AWS::S3::Bucket"}],"x":null,"n":-12,"z":0}"#,
+            " {\n  \"b\" : 1 ,\t\"a\":[ ],\"a\":{ }\r\n} \n",
+            r#"{"k":"caf\u00e9 \"q\"","e":1.5e3,"big":123456789012345678901,"neg":-0,"f":0.1}"#,
+            "{}",
+        ] {
+            agree(text, true);
+        }
+    }
+
+    #[test]
+    fn invalid_texts_are_declined() {
+        for text in [
+            "",
+            "[]",
+            "{",
+            r#"{"a":1,}"#,
+            r#"{"a":01}"#,
+            r#"{"a":1.}"#,
+            r#"{"a":-}"#,
+            r#"{"a":1e}"#,
+            r#"{"a" 1}"#,
+            r#"{"a":tru}"#,
+            r#"{"a":"x}"#,
+            "{\"a\":\"\u{1}\"}",
+            r#"{"a":"\x"}"#,
+            r#"{"a":"\ud800"}"#,
+            r#"{"a":"\u12"}"#,
+            r#"{"a":1e400}"#,
+            r#"{"a":[1,]}"#,
+            r#"{"a":1} x"#,
+            r#"{"a":1}{}"#,
+            "{\"a\":1}\u{a0}",
+            r#"{1:2}"#,
+        ] {
+            assert!(fast_path(text).is_none(), "{text:?}");
+            agree(text, false);
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_left_to_serde() {
+        for depth in [10, 63, 64, 65, 127, 128, 200] {
+            let text = format!("{{\"a\":{}{}}}", "[".repeat(depth), "]".repeat(depth));
+            agree(&text, depth < MAX_DEPTH);
+        }
+    }
+
+    fn json_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            (-1000i64..1000).prop_map(Value::from),
+            any::<f64>().prop_map(Value::from),
+            "\\PC{0,8}".prop_map(Value::String),
+            "[\\x00-\\x7f]{0,6}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 48, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                prop::collection::vec(("[a-c\"\\\\é]{0,3}", inner), 0..6)
+                    .prop_map(|kv| Value::Object(kv.into_iter().collect())),
+            ]
+        })
+    }
+
+    /// `v` as JSON text with whitespace and escapes chosen by `rng`, and
+    /// duplicated keys inserted.
+    fn render(v: &Value, rng: &mut u64, out: &mut String) {
+        fn next(rng: &mut u64) -> u64 {
+            *rng ^= *rng << 13;
+            *rng ^= *rng >> 7;
+            *rng ^= *rng << 17;
+            *rng
+        }
+        fn ws(rng: &mut u64, out: &mut String) {
+            for _ in 0..next(rng) % 4 {
+                out.push([' ', '\t', '\n', '\r'][(next(rng) % 4) as usize]);
+            }
+            if next(rng) % 3 != 0 {
+                out.truncate(out.trim_end().len());
+            }
+        }
+        fn string(s: &str, rng: &mut u64, out: &mut String) {
+            out.push('"');
+            for c in s.chars() {
+                match (c, next(rng) % 4) {
+                    ('"', _) => out.push_str("\\\""),
+                    ('\\', _) => out.push_str("\\\\"),
+                    (c, 0) | (c @ '\0'..='\u{1f}', _) => {
+                        let mut units = [0u16; 2];
+                        for u in c.encode_utf16(&mut units) {
+                            out.push_str(&format!("\\u{:04x}", u));
+                        }
+                    }
+                    ('/', 1) => out.push_str("\\/"),
+                    (c, _) => out.push(c),
+                }
+            }
+            out.push('"');
+        }
+        ws(rng, out);
+        match v {
+            Value::String(s) => string(s, rng, out),
+            Value::Array(a) => {
+                out.push('[');
+                for (i, x) in a.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    render(x, rng, out);
+                }
+                ws(rng, out);
+                out.push(']');
+            }
+            Value::Object(m) => {
+                out.push('{');
+                for (i, (k, x)) in m.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    if next(rng) % 5 == 0 {
+                        // A duplicate that the later member overrides.
+                        ws(rng, out);
+                        string(k, rng, out);
+                        out.push_str(":[0.5,\"dup\"],");
+                    }
+                    ws(rng, out);
+                    string(k, rng, out);
+                    ws(rng, out);
+                    out.push(':');
+                    render(x, rng, out);
+                }
+                ws(rng, out);
+                out.push('}');
+            }
+            other => out.push_str(&other.to_string()),
+        }
+        ws(rng, out);
+    }
+
+    proptest! {
+        /// Any object, however written, the two paths agree on and the
+        /// scanner accepts.
+        #[test]
+        fn scanner_equals_serde_path(
+            m in prop::collection::vec(("[a-c\"\\\\é/]{0,3}", json_value()), 0..8),
+            seed in 1u64..,
+        ) {
+            let v = Value::Object(m.into_iter().collect());
+            let mut text = String::new();
+            let mut rng = seed;
+            render(&v, &mut rng, &mut text);
+            agree(&text, true);
+        }
+
+        /// A valid text with one byte changed: where the scanner accepts
+        /// it, serde accepts it and the two agree.
+        #[test]
+        fn scanner_never_accepts_more_than_serde(
+            m in prop::collection::vec(("[a-c]{0,2}", json_value()), 1..6),
+            seed in 1u64..,
+            at in any::<prop::sample::Index>(),
+            with in prop::sample::select(vec!["", " ", "\"", "\\", "{", "}", "[", "]", ",", ":", "0", "-", ".", "e", "x", "\u{1}", "é"]),
+        ) {
+            let v = Value::Object(m.into_iter().collect());
+            let mut text = String::new();
+            let mut rng = seed;
+            render(&v, &mut rng, &mut text);
+            let mut i = at.index(text.len());
+            while !text.is_char_boundary(i) {
+                i -= 1;
+            }
+            let mut j = i + 1;
+            while j < text.len() && !text.is_char_boundary(j) {
+                j += 1;
+            }
+            text.replace_range(i..j.min(text.len()), with);
+            agree(&text, false);
+        }
+    }
+}
