@@ -204,33 +204,47 @@ impl<'de> Visitor<'de> for Canon<'_> {
             m.next_value_seed(self.reborrow())?;
             members.push((k, start, self.out.len()));
         }
-        let in_order = members
-            .windows(2)
-            .all(|w| w[0].0.as_bytes() < w[1].0.as_bytes());
-        if !in_order {
-            // Stable: among equal keys the later member sorts last, and
-            // only that one is written.
-            members.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-            let base = self.scratch.len();
-            self.scratch.push_str(&self.out[body..]);
-            self.out.truncate(body);
-            let mut first = true;
-            for (pos, (key, start, end)) in members.iter().enumerate() {
-                if members.get(pos + 1).is_some_and(|next| next.0 == *key) {
-                    continue;
-                }
-                if !first {
-                    self.out.push(',');
-                }
-                first = false;
-                self.out
-                    .push_str(&self.scratch[base + start - body..base + end - body]);
-            }
-            self.scratch.truncate(base);
-        }
+        put_in_key_order(self.out, self.scratch, body, &mut members);
         self.out.push('}');
         Ok(())
     }
+}
+
+/// Put an object's members, written into `out` from `body` on in input
+/// order (each `"key":value`, at the given start and end in `out`, joined
+/// by commas), in bytewise key order in place, through `scratch`. Among
+/// duplicated keys only the last member is kept, as `serde_json::Value`
+/// keeps it.
+pub(super) fn put_in_key_order(
+    out: &mut String,
+    scratch: &mut String,
+    body: usize,
+    members: &mut [(Cow<'_, str>, usize, usize)],
+) {
+    let in_order = members
+        .windows(2)
+        .all(|w| w[0].0.as_bytes() < w[1].0.as_bytes());
+    if in_order {
+        return;
+    }
+    // Stable: among equal keys the later member sorts last, and only that
+    // one is written.
+    members.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    let at = scratch.len();
+    scratch.push_str(&out[body..]);
+    out.truncate(body);
+    let mut first = true;
+    for (pos, (key, start, end)) in members.iter().enumerate() {
+        if members.get(pos + 1).is_some_and(|next| next.0 == *key) {
+            continue;
+        }
+        if !first {
+            out.push(',');
+        }
+        first = false;
+        out.push_str(&scratch[at + start - body..at + end - body]);
+    }
+    scratch.truncate(at);
 }
 
 /// The canonical form of a JSON text, written into `out`, without building
@@ -408,7 +422,7 @@ pub(super) fn write_str(s: &str, out: &mut String) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use proptest::prelude::*;
 
@@ -514,12 +528,14 @@ mod tests {
         }
     }
 
-    fn json_value() -> impl Strategy<Value = Value> {
+    /// Any JSON value, with awkward strings, keys and numbers.
+    pub(in crate::event) fn json_value() -> impl Strategy<Value = Value> {
         let leaf = prop_oneof![
             Just(Value::Null),
             any::<bool>().prop_map(Value::Bool),
             any::<i64>().prop_map(Value::from),
             any::<u64>().prop_map(Value::from),
+            (-1000i64..1000).prop_map(Value::from),
             any::<f64>().prop_map(Value::from),
             "\\PC{0,8}".prop_map(Value::String),
             "[\\x00-\\x7f]{0,6}".prop_map(Value::String),

@@ -140,28 +140,25 @@ impl<'a> Scanner<'a, '_> {
         if b.get(i) == Some(&b'-') {
             i += 1;
         }
+        // One or more digits from `i`: where they end, `None` if none.
+        let digits = |i: usize| {
+            let end = i + b[i.min(b.len())..]
+                .iter()
+                .take_while(|c| c.is_ascii_digit())
+                .count();
+            (end > i).then_some(end)
+        };
         let int_start = i;
-        match b.get(i)? {
-            b'0' => i += 1,
-            b'1'..=b'9' => {
-                while b.get(i).is_some_and(u8::is_ascii_digit) {
-                    i += 1;
-                }
-            }
+        i = match b.get(i)? {
+            b'0' => i + 1,
+            b'1'..=b'9' => digits(i)?,
             _ => return None,
-        }
+        };
         let int_digits = i - int_start;
         let mut plain = true;
         if b.get(i) == Some(&b'.') {
             plain = false;
-            i += 1;
-            let d = i;
-            while b.get(i).is_some_and(u8::is_ascii_digit) {
-                i += 1;
-            }
-            if i == d {
-                return None;
-            }
+            i = digits(i + 1)?;
         }
         if let Some(b'e' | b'E') = b.get(i) {
             plain = false;
@@ -169,13 +166,7 @@ impl<'a> Scanner<'a, '_> {
             if let Some(b'+' | b'-') = b.get(i) {
                 i += 1;
             }
-            let d = i;
-            while b.get(i).is_some_and(u8::is_ascii_digit) {
-                i += 1;
-            }
-            if i == d {
-                return None;
-            }
+            i = digits(i)?;
         }
         self.pos = i;
         let token = &self.text[start..i];
@@ -284,33 +275,9 @@ impl<'a> Scanner<'a, '_> {
     }
 
     /// Put the members written from `body` on in key order, in place,
-    /// keeping only the last of duplicated keys (as
-    /// [`super::canonical`]'s serde path does).
+    /// keeping only the last of duplicated keys.
     fn sort_members(&mut self, body: usize, base: usize) {
-        let members = &mut self.stack[base..];
-        let in_order = members
-            .windows(2)
-            .all(|w| w[0].0.as_bytes() < w[1].0.as_bytes());
-        if in_order {
-            return;
-        }
-        members.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-        let at = self.scratch.len();
-        self.scratch.push_str(&self.out[body..]);
-        self.out.truncate(body);
-        let mut first = true;
-        for (pos, (key, start, end)) in members.iter().enumerate() {
-            if members.get(pos + 1).is_some_and(|next| next.0 == *key) {
-                continue;
-            }
-            if !first {
-                self.out.push(',');
-            }
-            first = false;
-            self.out
-                .push_str(&self.scratch[at + start - body..at + end - body]);
-        }
-        self.scratch.truncate(at);
+        super::canonical::put_in_key_order(self.out, self.scratch, body, &mut self.stack[base..]);
     }
 }
 
@@ -321,6 +288,7 @@ fn write_string(s: &str, out: &mut String) {
 
 #[cfg(test)]
 mod tests {
+    use super::super::canonical::tests::json_value;
     use super::*;
     use proptest::prelude::*;
     use serde::Deserialize;
@@ -431,26 +399,6 @@ mod tests {
             let text = format!("{{\"a\":{}{}}}", "[".repeat(depth), "]".repeat(depth));
             agree(&text, depth < MAX_DEPTH);
         }
-    }
-
-    fn json_value() -> impl Strategy<Value = Value> {
-        let leaf = prop_oneof![
-            Just(Value::Null),
-            any::<bool>().prop_map(Value::Bool),
-            any::<i64>().prop_map(Value::from),
-            any::<u64>().prop_map(Value::from),
-            (-1000i64..1000).prop_map(Value::from),
-            any::<f64>().prop_map(Value::from),
-            "\\PC{0,8}".prop_map(Value::String),
-            "[\\x00-\\x7f]{0,6}".prop_map(Value::String),
-        ];
-        leaf.prop_recursive(4, 48, 6, |inner| {
-            prop_oneof![
-                prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-                prop::collection::vec(("[a-c\"\\\\é]{0,3}", inner), 0..6)
-                    .prop_map(|kv| Value::Object(kv.into_iter().collect())),
-            ]
-        })
     }
 
     /// `v` as JSON text with whitespace and escapes chosen by `rng`, and
