@@ -365,14 +365,7 @@ pub fn normalize<'a>(
                 ev.tls_version = value_str(node, &["tlsVersion"]);
                 ev.tls_cipher_suite = value_str(node, &["cipherSuite"]);
                 ev.tls_client_provided_host_header = value_str(node, &["clientProvidedHostHeader"]);
-                let columns = [
-                    ("tlsVersion", ev.tls_version.as_deref()),
-                    ("cipherSuite", ev.tls_cipher_suite.as_deref()),
-                    (
-                        "clientProvidedHostHeader",
-                        ev.tls_client_provided_host_header.as_deref(),
-                    ),
-                ];
+                let columns = schema::tls_members(&ev);
                 // As `schema::tls_value` rebuilds it: no columns, no object.
                 let rebuilds =
                     columns.iter().any(|(_, v)| v.is_some()) && is_string_object(node, &columns);
@@ -388,14 +381,7 @@ pub fn normalize<'a>(
                     (Node::Arr(items), Some(rs)) => {
                         items.len() == rs.len()
                             && items.iter().zip(rs).all(|(item, r)| {
-                                is_string_object(
-                                    item,
-                                    &[
-                                        ("ARN", r.arn.as_deref()),
-                                        ("accountId", r.account_id.as_deref()),
-                                        ("type", r.resource_type.as_deref()),
-                                    ],
-                                )
+                                is_string_object(item, &schema::resource_members(r))
                             })
                     }
                     _ => false,

@@ -13,6 +13,7 @@
 //! takes the serde path, which then gives the same result or the same
 //! error. A property test holds the two paths equal.
 
+use super::canonical::write_str;
 use serde_json::Number;
 use std::borrow::Cow;
 
@@ -90,7 +91,7 @@ impl<'a> Scanner<'a, '_> {
             b'[' => self.array(),
             b'"' => {
                 let s = self.string()?;
-                write_string(&s, self.out);
+                write_str(&s, self.out);
                 Some(())
             }
             b't' => self.expect("true"),
@@ -244,7 +245,7 @@ impl<'a> Scanner<'a, '_> {
                     self.out.push(',');
                 }
                 let start = self.out.len();
-                write_string(&key, self.out);
+                write_str(&key, self.out);
                 self.out.push(':');
                 let value_start = self.pos;
                 self.value()?;
@@ -279,11 +280,6 @@ impl<'a> Scanner<'a, '_> {
     fn sort_members(&mut self, body: usize, base: usize) {
         super::canonical::put_in_key_order(self.out, self.scratch, body, &mut self.stack[base..]);
     }
-}
-
-/// A decoded string in canonical form (as serde_json writes it).
-fn write_string(s: &str, out: &mut String) {
-    super::canonical::write_str(s, out);
 }
 
 #[cfg(test)]

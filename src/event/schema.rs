@@ -275,19 +275,6 @@ macro_rules! text_bytes {
     };
 }
 
-/// Bytes of text a finished column holds (0 for other kinds).
-macro_rules! finished_bytes {
-    ($a:expr, str) => {
-        $a.value_data().len()
-    };
-    ($a:expr, req_str) => {
-        $a.value_data().len()
-    };
-    ($a:expr, $other:ident) => {
-        0
-    };
-}
-
 macro_rules! batch_builder {
     ($(($col:ident, $f:ident, $kind:ident)),* $(,)?) => {
         /// Rows of the lake's schema, appended an event at a time, so an
@@ -338,20 +325,17 @@ macro_rules! batch_builder {
                 self.rows += 1;
             }
 
-            /// The rows appended so far as a batch. The builder is left
-            /// empty, with room for as many rows and as much text as this
-            /// batch took (growing a builder copies what it holds).
+            /// The rows appended so far as a batch; the builder is left
+            /// empty. (It is not sized again for a next chunk: most files
+            /// are one chunk, and that room would be allocated for nothing.)
             pub fn finish(&mut self) -> Result<RecordBatch, ArrowError> {
-                let rows = self.rows;
                 self.rows = 0;
                 let mut cols: Vec<ArrayRef> = Vec::with_capacity(schema().fields().len());
                 $(
                     if stringify!($col) == "request_parameters" {
                         cols.push(Arc::new(self.resources.finish()));
                     }
-                    let a = self.$col.finish();
-                    self.$col = new_builder!($kind, rows, finished_bytes!(a, $kind));
-                    cols.push(Arc::new(a));
+                    cols.push(Arc::new(self.$col.finish()));
                 )*
                 RecordBatch::try_new(schema(), cols)
             }
@@ -375,10 +359,10 @@ fn push_resources(lb: &mut ListBuilder<StructBuilder>, resources: Option<&[Resou
         Some(rs) => {
             let sb = lb.values();
             for r in rs {
-                for (i, v) in [&r.arn, &r.account_id, &r.resource_type].iter().enumerate() {
+                for (i, (_, v)) in resource_members(r).into_iter().enumerate() {
                     sb.field_builder::<StringBuilder>(i)
                         .expect("resource fields are strings")
-                        .append_option(v.as_deref());
+                        .append_option(v);
                 }
                 sb.append(true);
             }
@@ -505,42 +489,49 @@ pub fn from_batch(batch: &RecordBatch) -> Result<Vec<Event<'static>>, ArrowError
     Ok(out)
 }
 
-/// `tlsDetails` as the columns describe it.
+/// The members of `tlsDetails` and the columns that hold them (`None`:
+/// absent), in the record's order: what [`tls_value`] rebuilds, and what
+/// ingest compares a record's `tlsDetails` with.
+pub fn tls_members<'e>(ev: &'e Event<'_>) -> [(&'static str, Option<&'e str>); 3] {
+    [
+        ("tlsVersion", ev.tls_version.as_deref()),
+        ("cipherSuite", ev.tls_cipher_suite.as_deref()),
+        (
+            "clientProvidedHostHeader",
+            ev.tls_client_provided_host_header.as_deref(),
+        ),
+    ]
+}
+
+/// The members of one `resources[]` entry and the fields that hold them, in
+/// the order of the column's struct fields.
+pub fn resource_members(r: &Resource) -> [(&'static str, Option<&str>); 3] {
+    [
+        ("ARN", r.arn.as_deref()),
+        ("accountId", r.account_id.as_deref()),
+        ("type", r.resource_type.as_deref()),
+    ]
+}
+
+/// A JSON object of the members that are present.
+fn string_object(members: &[(&str, Option<&str>)]) -> Map<String, Value> {
+    members
+        .iter()
+        .filter_map(|&(k, v)| Some((k.to_string(), Value::String(v?.to_string()))))
+        .collect()
+}
+
+/// `tlsDetails` as the columns describe it: no columns, no object.
 pub fn tls_value(ev: &Event<'_>) -> Option<Value> {
-    let mut m = Map::new();
-    if let Some(v) = &ev.tls_version {
-        m.insert("tlsVersion".into(), Value::String(v.to_string()));
-    }
-    if let Some(v) = &ev.tls_cipher_suite {
-        m.insert("cipherSuite".into(), Value::String(v.to_string()));
-    }
-    if let Some(v) = &ev.tls_client_provided_host_header {
-        m.insert(
-            "clientProvidedHostHeader".into(),
-            Value::String(v.to_string()),
-        );
-    }
+    let m = string_object(&tls_members(ev));
     (!m.is_empty()).then_some(Value::Object(m))
 }
 
 /// `resources` as the column describes it.
 pub fn resources_value(rs: Option<&[Resource]>) -> Option<Value> {
-    let rs = rs?;
     Some(Value::Array(
-        rs.iter()
-            .map(|r| {
-                let mut m = Map::new();
-                if let Some(v) = &r.arn {
-                    m.insert("ARN".into(), Value::String(v.to_string()));
-                }
-                if let Some(v) = &r.account_id {
-                    m.insert("accountId".into(), Value::String(v.to_string()));
-                }
-                if let Some(v) = &r.resource_type {
-                    m.insert("type".into(), Value::String(v.to_string()));
-                }
-                Value::Object(m)
-            })
+        rs?.iter()
+            .map(|r| Value::Object(string_object(&resource_members(r))))
             .collect(),
     ))
 }
