@@ -238,48 +238,115 @@ fn sort_events(evs: Vec<Ev>) -> Vec<Ev> {
 }
 
 /// The events in `[from, to)` as the incident analysis reads them, sorted by
-/// time, from one run of the `incident-window-events` query. Successful
-/// reads (other than STS and sign-in calls) change nothing and name nothing
-/// the analysis follows: each group of them with one identity and access
-/// key is one event, the group's earliest (ties: the first scanned),
-/// without payloads, with the group's size as its `weight`.
+/// time, from the `incident-window-events` query. Successful reads (other
+/// than STS and sign-in calls) change nothing and name nothing the analysis
+/// follows: each group of them with one identity and access key is one
+/// event, the group's earliest (ties: the first scanned), without payloads,
+/// with the group's size as its `weight`.
 pub fn analysis_events(
     lake: &Lake,
     queries: Option<&std::path::Path>,
     from: i64,
     to: i64,
 ) -> Result<Vec<Ev>, RunError> {
-    let (df, name, sql) = window_frame(query::scan_events(lake)?, queries, from, to, Order::Mine)?;
-    analysis_rows(&df).map_err(|e| query::polars_error(&name, &sql, e))
+    analysis_events_in(query::scan_events(lake)?, queries, from, to, SLICE_ROWS)
 }
 
-/// [`analysis_events`] of the window query's rows.
-fn analysis_rows(df: &DataFrame) -> PolarsResult<Vec<Ev>> {
-    let weights = read_groups(df)?;
-    let keep: Vec<bool> = weights.iter().map(|w| *w > 0).collect();
-    let mut evs = frame_to_events(df, Some(&keep))?;
-    for (e, w) in evs.iter_mut().zip(weights.into_iter().filter(|w| *w > 0)) {
-        if w != READ_ONE_BY_ONE {
-            e.weight = w;
+/// About how many rows one run of the window query reads: the range is
+/// read in consecutive time slices of about this many rows (the next
+/// slice's length follows the last one's density). A frame of every
+/// column of a day and a half of a busy trail was gigabytes, and most of
+/// it (the reads' payloads) was dropped right after; a slice's frame is
+/// freed before the next is read.
+const SLICE_ROWS: usize = 200_000;
+
+/// [`analysis_events`] over `events`, reading slices of about
+/// `slice_rows` rows.
+fn analysis_events_in(
+    events: LazyFrame,
+    queries: Option<&std::path::Path>,
+    from: i64,
+    to: i64,
+    slice_rows: usize,
+) -> Result<Vec<Ev>, RunError> {
+    const SECOND: i64 = 1_000_000;
+    const HOUR: i64 = 3_600 * SECOND;
+    let mut out: Vec<Ev> = Vec::new();
+    // Per read group: its event in `out` (the earliest, from the first
+    // slice it appears in: slices are disjoint and in time order) and size.
+    let mut groups: std::collections::HashMap<OwnedGroupKey, (usize, u64)> = Default::default();
+    let (mut at, mut span) = (from, HOUR);
+    while at < to {
+        // Whole seconds, except the range's own end.
+        let end = (at.saturating_add(span) / SECOND * SECOND)
+            .max(at + SECOND)
+            .min(to);
+        let (df, name, sql) = window_frame(events.clone(), queries, at, end, Order::Mine)?;
+        let err = |e| query::polars_error(&name, &sql, e);
+        let (weights, reps) = read_groups(&df).map_err(err)?;
+        let mut keep: Vec<bool> = weights.iter().map(|w| *w == READ_ONE_BY_ONE).collect();
+        // The slice's groups seen before add to the earlier event's count.
+        let mut new_reps = Vec::new();
+        for (row, key) in reps {
+            match groups.get_mut(&key) {
+                Some(g) => g.1 += weights[row],
+                None => {
+                    keep[row] = true;
+                    new_reps.push((row, key));
+                }
+            }
+        }
+        let base = out.len();
+        let mut evs = frame_to_events(&df, Some(&keep)).map_err(err)?;
+        drop(df);
+        // The kept rows' places in `evs`.
+        let mut place = vec![0usize; keep.len()];
+        let mut next = 0;
+        for (p, k) in place.iter_mut().zip(&keep) {
+            *p = next;
+            next += usize::from(*k);
+        }
+        for (row, key) in new_reps {
+            let e = &mut evs[place[row]];
             e.request_parameters = None;
             e.response_elements = None;
             e.additional_event_data = None;
             e.error_message = None;
+            groups.insert(key, (base + place[row], weights[row]));
         }
+        out.append(&mut evs);
+        let rows = keep.len();
+        span = if rows == 0 {
+            span.saturating_mul(4)
+        } else {
+            (span as f64 * slice_rows as f64 / rows as f64) as i64
+        }
+        .clamp(SECOND, 7 * 24 * HOUR);
+        at = end;
     }
-    Ok(sort_events(evs))
+    for (at, count) in groups.into_values() {
+        out[at].weight = count;
+    }
+    Ok(sort_events(out))
 }
 
 /// A row read one by one: not a plain read.
 const READ_ONE_BY_ONE: u64 = u64::MAX;
 
+/// The key of a group of plain reads: [`READ_GROUP`]'s columns, whether
+/// the session came from the console, and the event source for an AWS
+/// service acting without `invokedBy`.
+type GroupKey<'a> = ([Option<&'a str>; 12], Option<bool>, Option<&'a str>);
+type OwnedGroupKey = ([Option<Box<str>>; 12], Option<bool>, Option<Box<str>>);
+
 /// For each row of `df`: [`READ_ONE_BY_ONE`]; for the first of a group of
 /// plain reads (successful reads other than STS and sign-in calls) with
 /// one identity and access key, the group's size; 0 for the other reads.
+/// With the first row of each group and the group's key.
 /// Grouped here rather than by polars: a group-by on a dozen string keys
 /// encoded every row's keys into one buffer, three times the memory of
 /// reading them.
-fn read_groups(df: &DataFrame) -> PolarsResult<Vec<u64>> {
+fn read_groups(df: &DataFrame) -> PolarsResult<(Vec<u64>, Vec<(usize, OwnedGroupKey)>)> {
     let n = df.height();
     let strs = |c: &str| df.column(c).and_then(|c| c.str().cloned());
     let keys = READ_GROUP
@@ -298,9 +365,8 @@ fn read_groups(df: &DataFrame) -> PolarsResult<Vec<u64>> {
     let (identity_type, invoked_by) = (&keys[0], &keys[5]);
 
     let mut weights = vec![READ_ONE_BY_ONE; n];
-    type Key<'a> = ([Option<&'a str>; 12], Option<bool>, Option<&'a str>);
     // Per group: the earliest time, its row, and the count.
-    let mut groups: PlHashMap<Key<'_>, (i64, usize, u64)> = PlHashMap::default();
+    let mut groups: PlHashMap<GroupKey<'_>, (i64, usize, u64)> = PlHashMap::default();
     let mut key_iters: Vec<_> = keys.iter().map(|k| k.iter()).collect();
     let (mut read_only, mut error, mut action) = (read_only.iter(), error.iter(), action.iter());
     let (mut source, mut time, mut console) = (source.iter(), time.iter(), console.iter());
@@ -344,10 +410,14 @@ fn read_groups(df: &DataFrame) -> PolarsResult<Vec<u64>> {
             })
             .or_insert((time, row, 1));
     }
-    for (_, row, count) in groups.into_values() {
+    let owned = |k: Option<&str>| k.map(Box::<str>::from);
+    let mut reps = Vec::with_capacity(groups.len());
+    for ((key, console, source), (_, row, count)) in groups {
         weights[row] = count;
+        reps.push((row, (key.map(owned), console, owned(source))));
     }
-    Ok(weights)
+    reps.sort_unstable_by_key(|r| r.0);
+    Ok((weights, reps))
 }
 
 /// The columns [`frame_to_events`] reads (the tests build frames of them).
@@ -698,6 +768,8 @@ mod tests {
                 }
                 "event_time" => {
                     Column::new(name.into(), rows.iter().map(|r| r.1).collect::<Vec<_>>())
+                        .cast(&DataType::Datetime(TimeUnit::Microseconds, None))
+                        .unwrap()
                 }
                 "read_only" => {
                     Column::new(name.into(), rows.iter().map(|r| r.2).collect::<Vec<_>>())
@@ -730,10 +802,32 @@ mod tests {
             ("f1", 6, true, Some("AccessDenied"), "s3:GetObject", "AKIA1"),
             ("s1", 7, true, None, "sts:GetCallerIdentity", "AKIA1"),
         ]);
-        let w = read_groups(&df).unwrap();
+        // As the window query gives it: `event_time` in microseconds.
+        let time = df
+            .column("event_time")
+            .unwrap()
+            .cast(&DataType::Int64)
+            .unwrap();
+        let mut df = df;
+        df.with_column(time).unwrap();
+        let (w, reps) = read_groups(&df).unwrap();
         let one = READ_ONE_BY_ONE;
         // r2 is the earliest of AKIA1's reads (r3 ties it, scanned later).
         assert_eq!(w, [0, 3, 0, 1, one, one, one]);
+        let rows: Vec<usize> = reps.iter().map(|r| r.0).collect();
+        assert_eq!(rows, [1, 3]);
+        assert_eq!(reps[0].1.0[11].as_deref(), Some("AKIA1"));
+        assert_eq!(reps[1].1.0[11].as_deref(), Some("AKIA2"));
+    }
+
+    /// [`analysis_events_in`] over all of `df`'s rows, in slices of about
+    /// `slice_rows` rows: (id, weight, has payload), in order.
+    fn analysed(df: &DataFrame, slice_rows: usize) -> Vec<(String, u64, bool)> {
+        analysis_events_in(df.clone().lazy(), None, 0, 100_000_000, slice_rows)
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.id, e.weight, e.request_parameters.is_some()))
+            .collect()
     }
 
     #[test]
@@ -743,12 +837,49 @@ mod tests {
             ("r2", 10, true, None, "s3:ListBuckets", "AKIA1"),
             ("w1", 5, false, None, "s3:PutObject", "AKIA1"),
         ]);
-        let evs = analysis_rows(&df).unwrap();
-        let got: Vec<(&str, u64, Option<&str>)> = evs
-            .iter()
-            .map(|e| (e.id.as_str(), e.weight, e.request_parameters.as_deref()))
-            .collect();
-        assert_eq!(got, [("w1", 1, Some("x")), ("r2", 2, None)]);
+        let got = analysed(&df, SLICE_ROWS);
+        assert_eq!(
+            got,
+            [("w1".to_string(), 1, true), ("r2".to_string(), 2, false)]
+        );
+    }
+
+    #[test]
+    fn read_in_slices_the_window_gives_the_same_events_and_weights() {
+        let s = 1_000_000;
+        let df = reads(&[
+            ("r1", 30 * s, true, None, "s3:GetObject", "AKIA1"),
+            ("r2", 10 * s, true, None, "s3:ListBuckets", "AKIA1"),
+            ("r3", 10 * s, true, None, "s3:GetObject", "AKIA1"),
+            ("r4", 20 * s, true, None, "s3:GetObject", "AKIA2"),
+            ("w1", 5 * s, false, None, "s3:PutObject", "AKIA1"),
+            (
+                "f1",
+                6 * s,
+                true,
+                Some("AccessDenied"),
+                "s3:GetObject",
+                "AKIA1",
+            ),
+            ("s1", 7 * s, true, None, "sts:GetCallerIdentity", "AKIA1"),
+            ("r5", 99 * s, true, None, "s3:GetObject", "AKIA2"),
+            ("r6", 50 * s, true, None, "s3:GetObject", "AKIA1"),
+        ]);
+        let whole = analysed(&df, 1_000_000);
+        let row = |id: &str, w, p| (id.to_string(), w, p);
+        assert_eq!(
+            whole,
+            [
+                row("w1", 1, true),
+                row("f1", 1, true),
+                row("s1", 1, true),
+                row("r2", 4, false),
+                row("r4", 2, false),
+            ]
+        );
+        // One row per slice, then slices of seconds: the same result.
+        assert_eq!(analysed(&df, 1), whole);
+        assert_eq!(analysed(&df, 2), whole);
     }
 
     #[test]
