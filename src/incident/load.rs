@@ -269,8 +269,7 @@ fn analysis_events_in(
     to: i64,
     slice_rows: usize,
 ) -> Result<Vec<Ev>, RunError> {
-    const SECOND: i64 = 1_000_000;
-    const HOUR: i64 = 3_600 * SECOND;
+    use super::{HOUR, SECOND};
     let mut out: Vec<Ev> = Vec::new();
     // Per read group: its event in `out` (the earliest, from the first
     // slice it appears in: slices are disjoint and in time order) and size.
@@ -279,7 +278,7 @@ fn analysis_events_in(
     while at < to {
         // Whole seconds, except the range's own end.
         let end = (at.saturating_add(span) / SECOND * SECOND)
-            .max(at + SECOND)
+            .max(at.saturating_add(SECOND))
             .min(to);
         let (df, name, sql) = window_frame(events.clone(), queries, at, end, Order::Mine)?;
         let err = |e| query::polars_error(&name, &sql, e);
@@ -299,20 +298,18 @@ fn analysis_events_in(
         let base = out.len();
         let mut evs = frame_to_events(&df, Some(&keep)).map_err(err)?;
         drop(df);
-        // The kept rows' places in `evs`.
-        let mut place = vec![0usize; keep.len()];
-        let mut next = 0;
-        for (p, k) in place.iter_mut().zip(&keep) {
-            *p = next;
-            next += usize::from(*k);
-        }
+        // `new_reps` is in row order: a row's event follows the kept rows
+        // before it.
+        let (mut place, mut counted) = (0, 0);
         for (row, key) in new_reps {
-            let e = &mut evs[place[row]];
+            place += keep[counted..row].iter().filter(|k| **k).count();
+            counted = row;
+            let e = &mut evs[place];
             e.request_parameters = None;
             e.response_elements = None;
             e.additional_event_data = None;
             e.error_message = None;
-            groups.insert(key, (base + place[row], weights[row]));
+            groups.insert(key, (base + place, weights[row]));
         }
         out.append(&mut evs);
         let rows = keep.len();
@@ -342,7 +339,7 @@ type OwnedGroupKey = ([Option<Box<str>>; 12], Option<bool>, Option<Box<str>>);
 /// For each row of `df`: [`READ_ONE_BY_ONE`]; for the first of a group of
 /// plain reads (successful reads other than STS and sign-in calls) with
 /// one identity and access key, the group's size; 0 for the other reads.
-/// With the first row of each group and the group's key.
+/// With the first row of each group and the group's key, in row order.
 /// Grouped here rather than by polars: a group-by on a dozen string keys
 /// encoded every row's keys into one buffer, three times the memory of
 /// reading them.

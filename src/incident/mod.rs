@@ -21,7 +21,8 @@ use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 
-const MIN: i64 = 60_000_000;
+const SECOND: i64 = 1_000_000;
+const MIN: i64 = 60 * SECOND;
 const HOUR: i64 = 60 * MIN;
 
 /// What to analyse.
