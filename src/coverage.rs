@@ -208,7 +208,9 @@ pub fn observe(
     to: i64,
 ) -> Result<Observed, RunError> {
     let params = |extra: &[(&str, String)]| window_params(from, to, extra);
+    let t0 = std::time::Instant::now();
     let hours = run(lake, queries, "coverage-hours", &params(&[]))?;
+    tracing::debug!("coverage-hours in {:?}", t0.elapsed());
     let mut by_source: BTreeMap<(String, String), BTreeSet<i64>> = BTreeMap::new();
     let mut accounts = BTreeSet::new();
     let mut regions = BTreeSet::new();
@@ -249,6 +251,7 @@ pub fn observe(
         }
     }
     let files = run(lake, queries, "coverage-files", &params(&[]))?;
+    tracing::debug!("coverage-hours and -files in {:?}", t0.elapsed());
     let source_files = files
         .column("files")
         .ok()

@@ -2,6 +2,7 @@
 //! of destructive and high-risk calls, guardrail removals, permission grants,
 //! and the resource identifiers a call names.
 
+use crate::event::canonical::Node;
 use serde_json::Value;
 use std::collections::BTreeSet;
 
@@ -122,12 +123,14 @@ const DESTRUCTIVE_PREFIXES: &[&str] = &[
 ];
 
 /// Is this call a removal of a guardrail? Looks at the call and its parameters.
-pub fn is_guardrail_removal(action: &str, params: &Value) -> bool {
+pub fn is_guardrail_removal<P: Json>(action: &str, params: &P) -> bool {
     let name = action.split(':').nth(1).unwrap_or(action);
-    let falsy = |v: &Value| {
-        matches!(v, Value::Bool(false))
-            || v.as_str().is_some_and(|s| s.eq_ignore_ascii_case("false"))
+    let falsy = |v: &P| {
+        v.boolean() == Some(false) || v.text().is_some_and(|s| s.eq_ignore_ascii_case("false"))
     };
+    fn text<'a, P: Json>(v: &'a P, key: &str) -> Option<&'a str> {
+        v.member(key).and_then(P::text)
+    }
     match name {
         "StopLogging"
         | "DeleteTrail"
@@ -140,25 +143,40 @@ pub fn is_guardrail_removal(action: &str, params: &Value) -> bool {
         | "DisableEbsEncryptionByDefault"
         | "DeleteAccountPublicAccessBlock"
         | "DeleteBucketPublicAccessBlock" => true,
-        "UpdateTerminationProtection" => falsy(&params["enableTerminationProtection"]),
+        "UpdateTerminationProtection" => params
+            .member("enableTerminationProtection")
+            .is_some_and(falsy),
         "PutEventSelectors" | "PutInsightSelectors" => true,
         "UpdateTrail" => {
-            params.get("isMultiRegionTrail").is_some_and(falsy)
-                || params.get("includeGlobalServiceEvents").is_some_and(falsy)
+            params.member("isMultiRegionTrail").is_some_and(falsy)
+                || params
+                    .member("includeGlobalServiceEvents")
+                    .is_some_and(falsy)
         }
         "ModifyDBInstance" | "ModifyDBCluster" => {
-            params.get("deletionProtection").is_some_and(falsy)
+            params.member("deletionProtection").is_some_and(falsy)
         }
-        "UpdateTable" => params.get("deletionProtectionEnabled").is_some_and(falsy),
-        "ModifyInstanceAttribute" => {
-            params["disableApiTermination"]["value"] == Value::Bool(false)
-                || params.get("disableApiTermination").is_some_and(falsy)
+        "UpdateTable" => params
+            .member("deletionProtectionEnabled")
+            .is_some_and(falsy),
+        "ModifyInstanceAttribute" => params
+            .member("disableApiTermination")
+            .is_some_and(|d| d.member("value").and_then(P::boolean) == Some(false) || falsy(d)),
+        "ModifyLoadBalancerAttributes" => params
+            .member("attributes")
+            .and_then(P::items)
+            .is_some_and(|a| {
+                a.iter().any(|kv| {
+                    text(kv, "key") == Some("deletion_protection.enabled")
+                        && text(kv, "value") == Some("false")
+                })
+            }),
+        "PutBucketVersioning" => {
+            params
+                .member("VersioningConfiguration")
+                .and_then(|c| text(c, "Status"))
+                == Some("Suspended")
         }
-        "ModifyLoadBalancerAttributes" => params["attributes"].as_array().is_some_and(|a| {
-            a.iter()
-                .any(|kv| kv["key"] == "deletion_protection.enabled" && kv["value"] == "false")
-        }),
-        "PutBucketVersioning" => params["VersioningConfiguration"]["Status"] == "Suspended",
         _ => false,
     }
 }
@@ -193,7 +211,7 @@ pub fn is_permission_change(action: &str) -> bool {
     }
 }
 
-pub fn risk(action: &str, params: &Value) -> Risk {
+pub fn risk<P: Json>(action: &str, params: &P) -> Risk {
     let name = action.split(':').nth(1).unwrap_or(action);
     if is_guardrail_removal(action, params) {
         return Risk::Guardrail;
@@ -207,14 +225,93 @@ pub fn risk(action: &str, params: &Value) -> Risk {
     Risk::Change
 }
 
-fn scales_to_zero(name: &str, p: &Value) -> bool {
-    let zero = |v: &Value| v.as_i64() == Some(0) || v.as_str() == Some("0");
+fn scales_to_zero<P: Json>(name: &str, p: &P) -> bool {
+    let zero = |key: &str| {
+        p.member(key)
+            .is_some_and(|v| v.int() == Some(0) || v.text() == Some("0"))
+    };
     match name {
-        "UpdateAutoScalingGroup" => zero(&p["desiredCapacity"]) || zero(&p["maxSize"]),
-        "SetDesiredCapacity" => zero(&p["desiredCapacity"]),
-        "UpdateService" => zero(&p["desiredCount"]),
-        "PutFunctionConcurrency" => zero(&p["reservedConcurrentExecutions"]),
+        "UpdateAutoScalingGroup" => zero("desiredCapacity") || zero("maxSize"),
+        "SetDesiredCapacity" => zero("desiredCapacity"),
+        "UpdateService" => zero("desiredCount"),
+        "PutFunctionConcurrency" => zero("reservedConcurrentExecutions"),
         _ => false,
+    }
+}
+
+/// What the rules read of a request's parameters, over a [`Value`] or a
+/// parsed [`Node`] that borrows the log's text (converting every payload
+/// to a `Value` was most of the cost of reading them). A [`Node`] keeps
+/// duplicate keys; as in a `Value`, the last occurrence counts.
+pub trait Json: Sized {
+    /// An object's member.
+    fn member(&self, key: &str) -> Option<&Self>;
+    fn text(&self) -> Option<&str>;
+    fn int(&self) -> Option<i64>;
+    fn boolean(&self) -> Option<bool>;
+    fn items(&self) -> Option<&[Self]>;
+    /// An object's keys in order (a [`Node`]'s duplicates repeated).
+    fn keys(&self) -> impl Iterator<Item = &str>;
+}
+
+impl Json for Value {
+    fn member(&self, key: &str) -> Option<&Self> {
+        self.as_object().and_then(|m| m.get(key))
+    }
+    fn text(&self) -> Option<&str> {
+        self.as_str()
+    }
+    fn int(&self) -> Option<i64> {
+        self.as_i64()
+    }
+    fn boolean(&self) -> Option<bool> {
+        self.as_bool()
+    }
+    fn items(&self) -> Option<&[Self]> {
+        self.as_array().map(Vec::as_slice)
+    }
+    fn keys(&self) -> impl Iterator<Item = &str> {
+        self.as_object()
+            .into_iter()
+            .flat_map(|m| m.keys().map(String::as_str))
+    }
+}
+
+impl Json for Node<'_> {
+    fn member(&self, key: &str) -> Option<&Self> {
+        self.get(key)
+    }
+    fn text(&self) -> Option<&str> {
+        match self {
+            Node::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+    fn int(&self) -> Option<i64> {
+        match self {
+            Node::Num(n) => n.as_i64(),
+            _ => None,
+        }
+    }
+    fn boolean(&self) -> Option<bool> {
+        match self {
+            Node::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+    fn items(&self) -> Option<&[Self]> {
+        match self {
+            Node::Arr(a) => Some(a),
+            _ => None,
+        }
+    }
+    fn keys(&self) -> impl Iterator<Item = &str> {
+        match self {
+            Node::Obj(m) => Some(m),
+            _ => None,
+        }
+        .into_iter()
+        .flat_map(|m| m.iter().map(|(k, _)| k.as_ref()))
     }
 }
 
@@ -372,29 +469,49 @@ fn strip_secret_suffix(s: &str) -> &str {
     }
 }
 
-fn walk(v: &Value, key: &str, out: &mut BTreeSet<String>, depth: usize) {
+/// `key` ends with `suffix`, ignoring ASCII case.
+fn ends_with_ignore_case(key: &str, suffix: &str) -> bool {
+    key.len() >= suffix.len()
+        && key.as_bytes()[key.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+}
+
+fn walk(v: &Node<'_>, key: &str, out: &mut BTreeSet<String>, depth: usize) {
     if depth > 12 {
         return;
     }
     match v {
-        Value::Object(m) => {
-            for (k, x) in m {
-                walk(x, k, out, depth + 1);
+        Node::Obj(m) => {
+            // As in a `Value`: of a key given twice, the last value.
+            let last: Option<std::collections::HashMap<&str, usize>> = (m.len() > 16).then(|| {
+                m.iter()
+                    .enumerate()
+                    .map(|(i, (k, _))| (k.as_ref(), i))
+                    .collect()
+            });
+            for (i, (k, x)) in m.iter().enumerate() {
+                let overridden = match &last {
+                    Some(last) => last.get(k.as_ref()) != Some(&i),
+                    None => m[i + 1..].iter().any(|(later, _)| later == k),
+                };
+                if !overridden {
+                    walk(x, k, out, depth + 1);
+                }
             }
         }
-        Value::Array(a) => {
+        Node::Arr(a) => {
             for x in a.iter().take(200) {
                 walk(x, key, out, depth + 1);
             }
         }
-        Value::String(s) => {
-            let k = key.to_ascii_lowercase();
-            if IGNORED_KEYS.contains(&k.as_str()) {
+        Node::Str(s) => {
+            if IGNORED_KEYS.iter().any(|i| key.eq_ignore_ascii_case(i)) {
                 return;
             }
             if s.starts_with("arn:")
                 || looks_like_aws_id(s)
-                || ID_KEY_SUFFIXES.iter().any(|suf| k.ends_with(suf))
+                || ID_KEY_SUFFIXES
+                    .iter()
+                    .any(|suf| ends_with_ignore_case(key, suf))
             {
                 add_token(out, s);
             }
@@ -404,13 +521,13 @@ fn walk(v: &Value, key: &str, out: &mut BTreeSet<String>, depth: usize) {
 }
 
 /// Identifiers (ARNs, names, IDs) a parsed JSON payload names.
-pub fn identifiers_in_value(v: &Value, out: &mut BTreeSet<String>) {
+pub fn identifiers_in_node(v: &Node<'_>, out: &mut BTreeSet<String>) {
     walk(v, "", out, 0);
 }
 
 /// Identifiers (ARNs, names, IDs) a JSON payload names.
 pub fn identifiers(json: Option<&str>, out: &mut BTreeSet<String>) {
-    if let Some(v) = json.and_then(|t| crate::event::canonical::parse_value(t).ok()) {
+    if let Some(v) = json.and_then(|t| crate::event::canonical::parse(t).ok()) {
         walk(&v, "", out, 0);
     }
 }
@@ -499,6 +616,94 @@ mod tests {
             Risk::Guardrail
         );
         assert_eq!(risk("s3:PutObject", &none), Risk::Change);
+    }
+
+    /// Every rule that reads parameters gives the same risk over a parsed
+    /// `Node` (what the analysis uses) as over a `Value`; a duplicated key
+    /// counts by its last value in both.
+    #[test]
+    fn risks_read_nodes_as_values() {
+        let cases = [
+            (
+                "cloudformation:UpdateTerminationProtection",
+                r#"{"enableTerminationProtection":"FALSE"}"#,
+            ),
+            (
+                "cloudformation:UpdateTerminationProtection",
+                r#"{"enableTerminationProtection":false,"enableTerminationProtection":true}"#,
+            ),
+            ("cloudtrail:UpdateTrail", r#"{"isMultiRegionTrail":false}"#),
+            (
+                "cloudtrail:UpdateTrail",
+                r#"{"includeGlobalServiceEvents":"false"}"#,
+            ),
+            ("rds:ModifyDBCluster", r#"{"deletionProtection":false}"#),
+            (
+                "dynamodb:UpdateTable",
+                r#"{"deletionProtectionEnabled":false}"#,
+            ),
+            (
+                "ec2:ModifyInstanceAttribute",
+                r#"{"disableApiTermination":{"value":false}}"#,
+            ),
+            (
+                "ec2:ModifyInstanceAttribute",
+                r#"{"disableApiTermination":{"value":true}}"#,
+            ),
+            (
+                "elasticloadbalancing:ModifyLoadBalancerAttributes",
+                r#"{"attributes":[{"key":"idle","value":"false"},{"key":"deletion_protection.enabled","value":"false"}]}"#,
+            ),
+            (
+                "s3:PutBucketVersioning",
+                r#"{"VersioningConfiguration":{"Status":"Suspended"}}"#,
+            ),
+            ("autoscaling:UpdateAutoScalingGroup", r#"{"maxSize":"0"}"#),
+            ("autoscaling:SetDesiredCapacity", r#"{"desiredCapacity":0}"#),
+            (
+                "ecs:UpdateService",
+                r#"{"desiredCount":0,"desiredCount":2}"#,
+            ),
+            (
+                "lambda:PutFunctionConcurrency",
+                r#"{"reservedConcurrentExecutions":0}"#,
+            ),
+            ("lambda:PutFunctionConcurrency", r#"[0]"#),
+        ];
+        let mut seen = BTreeSet::new();
+        for (action, text) in cases {
+            let node = crate::event::canonical::parse(text).unwrap();
+            let value = crate::event::canonical::parse_value(text).unwrap();
+            let r = risk(action, &value);
+            assert_eq!(risk(action, &node), r, "{action} {text}");
+            seen.insert(r);
+        }
+        // The cases exercise both outcomes.
+        assert!(seen.contains(&Risk::Guardrail) && seen.contains(&Risk::Destructive));
+        assert!(seen.contains(&Risk::Change));
+    }
+
+    #[test]
+    fn a_duplicated_key_names_its_last_value() {
+        let ids = |text: &str| {
+            let mut out = BTreeSet::new();
+            identifiers(Some(text), &mut out);
+            out
+        };
+        let small = ids(r#"{"stackName":"old-stack","stackName":"new-stack"}"#);
+        assert!(
+            small.contains("new-stack") && !small.contains("old-stack"),
+            "{small:?}"
+        );
+        // Past 16 members the last values are found through a map.
+        let mut members: Vec<String> = (0..20).map(|i| format!(r#""k{i}":{i}"#)).collect();
+        members.insert(3, r#""tableName":"old-table""#.into());
+        members.push(r#""tableName":"new-table""#.into());
+        let large = ids(&format!("{{{}}}", members.join(",")));
+        assert!(
+            large.contains("new-table") && !large.contains("old-table"),
+            "{large:?}"
+        );
     }
 
     #[test]

@@ -227,14 +227,37 @@ fn without_final_sort(mut rows: LazyFrame) -> LazyFrame {
 }
 
 /// Sort `evs` by time, then ID (then load order), as the window query
-/// does: through a permutation, so that each event (hundreds of bytes) is
-/// moved once.
-fn sort_events(evs: Vec<Ev>) -> Vec<Ev> {
-    let mut order: Vec<usize> = (0..evs.len()).collect();
-    order
-        .sort_unstable_by(|&a, &b| (evs[a].time, &evs[a].id, a).cmp(&(evs[b].time, &evs[b].id, b)));
-    let mut slots: Vec<Option<Ev>> = evs.into_iter().map(Some).collect();
-    order.into_iter().filter_map(|i| slots[i].take()).collect()
+/// does: through a permutation applied in place, so that each event
+/// (hundreds of bytes) is moved once and no second vector of them is made.
+#[cfg(test)]
+fn sort_events(mut evs: Vec<Ev>) -> Vec<Ev> {
+    sort_events_in_place(&mut evs);
+    evs
+}
+
+fn sort_events_in_place(evs: &mut [Ev]) {
+    const PLACED: usize = usize::MAX;
+    // The keys side by side: comparing through the events read far apart
+    // memory for each comparison.
+    let mut keys: Vec<(i64, &str, usize)> = evs
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.time, e.id.as_str(), i))
+        .collect();
+    keys.sort_unstable();
+    let mut order: Vec<usize> = keys.into_iter().map(|k| k.2).collect();
+    // `order[j]` is the event that belongs at `j`: follow each cycle.
+    for i in 0..order.len() {
+        let mut j = i;
+        while order[j] != PLACED {
+            let k = std::mem::replace(&mut order[j], PLACED);
+            if k == i {
+                break;
+            }
+            evs.swap(j, k);
+            j = k;
+        }
+    }
 }
 
 /// The events in `[from, to)` as the incident analysis reads them, sorted by
@@ -270,11 +293,13 @@ fn analysis_events_in(
     slice_rows: usize,
 ) -> Result<Vec<Ev>, RunError> {
     use super::{HOUR, SECOND};
-    let mut out: Vec<Ev> = Vec::new();
-    // Per read group: its event in `out` (the earliest, from the first
-    // slice it appears in: slices are disjoint and in time order) and size.
-    let mut groups: std::collections::HashMap<OwnedGroupKey, (usize, u64)> = Default::default();
+    // Each slice's events; slices are disjoint and in time order.
+    let mut slices: Vec<Vec<Ev>> = Vec::new();
+    // Per read group: its event (slice and place: the earliest, from the
+    // first slice it appears in) and size.
+    let mut groups: PlHashMap<OwnedGroupKey, (usize, usize, u64)> = PlHashMap::default();
     let (mut at, mut span) = (from, HOUR);
+    let (mut t_group, mut t_convert) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
     while at < to {
         // Whole seconds, except the range's own end.
         let end = (at.saturating_add(span) / SECOND * SECOND)
@@ -282,22 +307,26 @@ fn analysis_events_in(
             .min(to);
         let (df, name, sql) = window_frame(events.clone(), queries, at, end, Order::Mine)?;
         let err = |e| query::polars_error(&name, &sql, e);
+        let t = std::time::Instant::now();
         let (weights, reps) = read_groups(&df).map_err(err)?;
+        t_group += t.elapsed();
         let mut keep: Vec<bool> = weights.iter().map(|w| *w == READ_ONE_BY_ONE).collect();
         // The slice's groups seen before add to the earlier event's count.
         let mut new_reps = Vec::new();
         for (row, key) in reps {
             match groups.get_mut(&key) {
-                Some(g) => g.1 += weights[row],
+                Some(g) => g.2 += weights[row],
                 None => {
                     keep[row] = true;
                     new_reps.push((row, key));
                 }
             }
         }
-        let base = out.len();
+        let slice = slices.len();
+        let t = std::time::Instant::now();
         let mut evs = frame_to_events(&df, Some(&keep)).map_err(err)?;
         drop(df);
+        t_convert += t.elapsed();
         // `new_reps` is in row order: a row's event follows the kept rows
         // before it.
         let (mut place, mut counted) = (0, 0);
@@ -309,9 +338,9 @@ fn analysis_events_in(
             e.response_elements = None;
             e.additional_event_data = None;
             e.error_message = None;
-            groups.insert(key, (base + place, weights[row]));
+            groups.insert(key, (slice, place, weights[row]));
         }
-        out.append(&mut evs);
+        slices.push(evs);
         let rows = keep.len();
         span = if rows == 0 {
             span.saturating_mul(4)
@@ -321,10 +350,22 @@ fn analysis_events_in(
         .clamp(SECOND, 7 * 24 * HOUR);
         at = end;
     }
-    for (at, count) in groups.into_values() {
-        out[at].weight = count;
+    for (slice, place, count) in groups.into_values() {
+        slices[slice][place].weight = count;
     }
-    Ok(sort_events(out))
+    // Sorted slice by slice, then moved once into one vector of the exact
+    // size (appending to one growing vector copied it at each doubling).
+    let t = std::time::Instant::now();
+    let mut out = Vec::with_capacity(slices.iter().map(Vec::len).sum());
+    for mut evs in slices {
+        sort_events_in_place(&mut evs);
+        out.append(&mut evs);
+    }
+    tracing::debug!(
+        "incident load: grouping reads {t_group:?}, converting rows {t_convert:?}, sorting {:?}",
+        t.elapsed()
+    );
+    Ok(out)
 }
 
 /// A row read one by one: not a plain read.

@@ -12,6 +12,7 @@ pub mod window;
 
 use crate::actors::provenance;
 use crate::actors::{self, Actor, Kind, Minted, config::Config};
+use crate::event::canonical::Node;
 use crate::event::time;
 use crate::lake::Lake;
 use classify::{ErrorClass, Risk, error_class, identifiers, identifiers_in_text};
@@ -131,16 +132,16 @@ fn facts<'a>(
         && !e.action.starts_with("sts:")
         && !e.action.starts_with("signin:");
     let mut ids = BTreeSet::new();
-    let params: Value = if skip {
-        Value::Null
+    let parsed = if skip {
+        None
     } else {
         e.request_parameters
             .as_deref()
-            .and_then(|t| crate::event::canonical::parse_value(t).ok())
-            .unwrap_or(Value::Null)
+            .and_then(|t| crate::event::canonical::parse(t).ok())
     };
+    let params = parsed.as_ref().unwrap_or(&Node::Null);
     if !skip {
-        classify::identifiers_in_value(&params, &mut ids);
+        classify::identifiers_in_node(params, &mut ids);
         if !e.failed() {
             identifiers(e.response_elements.as_deref(), &mut ids);
         }
@@ -148,12 +149,12 @@ fn facts<'a>(
     if let Some(m) = &e.error_message {
         identifiers_in_text(m, &mut ids);
     }
-    let risk = classify::risk(&e.action, &params);
-    let primary = primary_name(&params);
+    let risk = classify::risk(&e.action, params);
+    let primary = primary_name(params);
     Facts {
         actor,
         params: if risk == Risk::Permission {
-            params
+            params.to_value()
         } else {
             Value::Null
         },
@@ -164,7 +165,7 @@ fn facts<'a>(
 }
 
 /// The name a create or delete is about (stack, function, bucket, ...).
-fn primary_name(params: &Value) -> Option<String> {
+fn primary_name<P: classify::Json>(params: &P) -> Option<String> {
     const KEYS: &[&str] = &[
         "stackName",
         "functionName",
@@ -189,11 +190,10 @@ fn primary_name(params: &Value) -> Option<String> {
         "logGroupName",
         "Name",
     ];
-    let obj = params.as_object()?;
     for k in KEYS {
-        for (key, v) in obj {
+        for key in params.keys() {
             if key.eq_ignore_ascii_case(k) {
-                if let Some(s) = v.as_str() {
+                if let Some(s) = params.member(key).and_then(P::text) {
                     // A stack ARN or secret ARN names the same thing as its name.
                     let name = if s.starts_with("arn:") {
                         s.splitn(6, ':')
@@ -417,6 +417,7 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
     };
     let focus_ids: BTreeSet<String> = opts.focus.iter().cloned().collect();
 
+    tracing::debug!("incident: step 4 at {:?}", t0.elapsed());
     // 4. Service actions, attributed to the user request that caused them.
     let requests: Vec<usize> = (0..evs.len())
         .filter(|&i| {
@@ -476,11 +477,12 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
         }
     }
 
+    tracing::debug!("incident: step 5 at {:?}", t0.elapsed());
     // 5. Candidates, ranked. Each failure is credited to one candidate: of
     // those before it that touched what it names, the riskiest, then the
     // latest (an earlier backup or deploy of the same table does not share
     // the credit of the delete that followed it).
-    let mut cand_ids: Vec<(usize, BTreeSet<String>)> = Vec::new();
+    let mut cand_ids: Vec<(usize, BTreeSet<&str>)> = Vec::new();
     for &i in &requests {
         let e = &evs[i];
         // Data-plane calls (object, item, invoke) are not infrastructure changes.
@@ -494,37 +496,46 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
     // in its own account, or one whose shared identifier is an ARN in the
     // changed account (a resource shared across accounts). Names alone
     // repeat across accounts (`prod/db-credentials` in each).
-    let mut by_id: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (k, (_, ids)) in cand_ids.iter().enumerate() {
+    // Per identifier and the changed account: the candidates by time, each
+    // with the best (riskiest, then latest) of those up to it, so that a
+    // failure finds its best candidate by a binary search, not by going
+    // through every change that named a common identifier.
+    type Best = (Risk, i64, usize);
+    let key = |c: usize| -> Best { (fx[c].risk, evs[c].time, c) };
+    let mut by_id: polars::prelude::PlHashMap<(&str, &str), Vec<(i64, Best)>> = Default::default();
+    for (c, ids) in &cand_ids {
         for id in ids {
-            by_id.entry(id.as_str()).or_default().push(k);
+            by_id
+                .entry((*id, account_of(&evs[*c])))
+                .or_default()
+                .push((evs[*c].time, key(*c)));
+        }
+    }
+    for v in by_id.values_mut() {
+        v.sort_unstable();
+        for n in 1..v.len() {
+            v[n].1 = v[n].1.max(v[n - 1].1);
         }
     }
     let mut credit: HashMap<usize, u64> = HashMap::new();
     for &f in &failing {
-        let fa = account_of(&evs[f]);
-        let mut best: Option<usize> = None;
+        let (fa, ft) = (account_of(&evs[f]), evs[f].time);
+        let mut best: Option<Best> = None;
         for id in &fx[f].ids {
-            for &k in by_id
-                .get(id.as_str())
-                .map(Vec::as_slice)
-                .unwrap_or_default()
-            {
-                let c = cand_ids[k].0;
-                if evs[c].time > evs[f].time {
+            // Changes in the failure's account, and in the account an ARN
+            // names (a resource shared across accounts).
+            let shared = arn_account(id).filter(|a| *a != fa);
+            for account in std::iter::once(fa).chain(shared) {
+                let Some(v) = by_id.get(&(id.as_str(), account)) else {
                     continue;
-                }
-                let ca = account_of(&evs[c]);
-                if ca != fa && arn_account(id) != Some(ca) {
-                    continue;
-                }
-                let key = |c: usize| (fx[c].risk, evs[c].time, c);
-                if best.is_none_or(|b| key(c) > key(b)) {
-                    best = Some(c);
+                };
+                let upto = v.partition_point(|x| x.0 <= ft);
+                if upto > 0 {
+                    best = best.max(Some(v[upto - 1].1));
                 }
             }
         }
-        if let Some(c) = best {
+        if let Some((_, _, c)) = best {
             *credit.entry(c).or_default() += 1;
         }
     }
@@ -548,7 +559,7 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
         if !focus_ids.is_empty()
             && focus_ids
                 .iter()
-                .any(|f| ids.contains(f) || e.arn.as_deref() == Some(f) || e.id == *f)
+                .any(|f| ids.contains(f.as_str()) || e.arn.as_deref() == Some(f) || e.id == *f)
         {
             score += 20.0;
             why.push("matches --focus".into());
@@ -561,6 +572,7 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
             .then(evs[a.1].time.cmp(&evs[b.1].time))
     });
 
+    tracing::debug!("incident: step 6 at {:?}", t0.elapsed());
     // 6. Root causes: the top candidate, and others nearly as strong that
     // also explain failures. A delete followed by a create of the same name
     // is one "delete and re-create" action.
@@ -607,6 +619,7 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
         }
     }
 
+    tracing::debug!("incident: step 7 at {:?}", t0.elapsed());
     // 7. Impact.
     let first_error = failing.iter().map(|&i| evs[i].time).min();
     let last_error = failing.iter().map(|&i| evs[i].time).max();
@@ -631,6 +644,7 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
             .or_default() += 1;
     }
 
+    tracing::debug!("incident: step 8 at {:?}", t0.elapsed());
     // 8. Recovery: the last relevant change before the errors stop. A change
     // is relevant when it, or the service actions it caused, names what
     // failed, what the cause touched, or the failing workloads themselves.
@@ -656,9 +670,7 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
             ids.remove(role);
             ids.remove(session);
         }
-        !ids.is_disjoint(&impacted)
-            || !ids.is_disjoint(&root_ids)
-            || !ids.is_disjoint(&workload_names)
+        shares(&ids, &impacted) || shares(&ids, &root_ids) || shares(&ids, &workload_names)
     };
     let recovery = last_error.and_then(|le| {
         requests
@@ -677,6 +689,7 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
             .max_by_key(|&i| (evs[i].time, i))
     });
 
+    tracing::debug!("incident: step 9 at {:?}", t0.elapsed());
     // 9. The chain.
     let mut nodes: BTreeMap<usize, &'static str> = BTreeMap::new();
     let mut edges: BTreeSet<(usize, usize, &'static str)> = BTreeSet::new();
@@ -755,7 +768,7 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
         let ids = touched(&fx, &service_actions, r);
         let mut firsts: BTreeMap<String, usize> = BTreeMap::new();
         for &f in &failing {
-            if evs[f].time >= evs[r].time && !fx[f].ids.is_disjoint(&ids) {
+            if evs[f].time >= evs[r].time && shares(&ids, &fx[f].ids) {
                 firsts.entry(fx[f].actor.id.clone()).or_insert(f);
             }
         }
@@ -776,6 +789,7 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
         nodes.insert(rc, "recovery");
     }
 
+    tracing::debug!("incident: step 10 at {:?}", t0.elapsed());
     // 10. Actors.
     let mut actor_map: BTreeMap<String, (Actor, u64, Option<String>, Option<String>)> =
         BTreeMap::new();
@@ -811,6 +825,7 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
     // In the chain, each event keeps its own classification.
     let actor_kind = |i: usize| -> Kind { fx[i].actor.kind };
 
+    tracing::debug!("incident: step 11 at {:?}", t0.elapsed());
     // 11. Contributing factors.
     for &r in &roots {
         factors.extend(contributing(
@@ -889,6 +904,7 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
     }
     dedup_factors(&mut factors);
 
+    tracing::debug!("incident: step 12 at {:?}", t0.elapsed());
     // 12. Output.
     let ev_time = |i: usize| iso(evs[i].time);
     let mut chain_nodes: Vec<ChainNode> = nodes
@@ -1104,20 +1120,25 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
 }
 
 /// What an event touched, itself or through the service actions it caused.
-fn touched(
-    fx: &[Facts],
+fn touched<'a>(
+    fx: &'a [Facts],
     service_actions: &BTreeMap<usize, Vec<usize>>,
     i: usize,
-) -> BTreeSet<String> {
-    let mut ids = fx[i].ids.clone();
+) -> BTreeSet<&'a str> {
+    let mut ids: BTreeSet<&str> = fx[i].ids.iter().map(String::as_str).collect();
     for &s in service_actions
         .get(&i)
         .map(Vec::as_slice)
         .unwrap_or_default()
     {
-        ids.extend(fx[s].ids.iter().cloned());
+        ids.extend(fx[s].ids.iter().map(String::as_str));
     }
     ids
+}
+
+/// Whether `ids` and `set` share an identifier.
+fn shares(ids: &BTreeSet<&str>, set: &BTreeSet<String>) -> bool {
+    ids.iter().any(|id| set.contains(*id))
 }
 
 /// An event's request parameters (parsed again when its facts skipped them).
