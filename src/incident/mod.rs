@@ -956,18 +956,20 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
         })
         .collect();
     let mut cited: BTreeSet<usize> = nodes.keys().copied().collect();
-    let id_index: HashMap<&str, usize> = evs
+    // The factors' evidence, by event ID (the last event of an ID): the
+    // few IDs are looked up in one pass, not every event's ID indexed.
+    let mut wanted: HashMap<&str, Option<usize>> = factors
         .iter()
-        .enumerate()
-        .map(|(i, e)| (e.id.as_str(), i))
+        .flat_map(|f| f.evidence.iter().map(|id| (id.as_str(), None)))
         .collect();
-    for f in &factors {
-        for id in &f.evidence {
-            if let Some(&i) = id_index.get(id.as_str()) {
-                cited.insert(i);
+    if !wanted.is_empty() {
+        for (i, e) in evs.iter().enumerate() {
+            if let Some(at) = wanted.get_mut(e.id.as_str()) {
+                *at = Some(i);
             }
         }
     }
+    cited.extend(wanted.into_values().flatten());
     let mut evidence: Vec<Evidence> = cited
         .iter()
         .map(|&i| Evidence {
