@@ -319,6 +319,30 @@ impl<'a> Node<'a> {
         }
     }
 
+    /// An object's members as a `Value` holds them: each key once, with
+    /// the value given last (a hostile object may repeat a key many times,
+    /// so past 16 members the last positions are found through a map).
+    /// Nothing for a non-object.
+    pub fn members(&self) -> impl Iterator<Item = (&str, &Node<'a>)> {
+        let m: &[(Cow<'a, str>, Node<'a>)] = match self {
+            Node::Obj(m) => m,
+            _ => &[],
+        };
+        let last: Option<std::collections::HashMap<&str, usize>> = (m.len() > 16).then(|| {
+            m.iter()
+                .enumerate()
+                .map(|(i, (k, _))| (k.as_ref(), i))
+                .collect()
+        });
+        m.iter()
+            .enumerate()
+            .filter(move |(i, (k, _))| match &last {
+                Some(last) => last.get(k.as_ref()) == Some(i),
+                None => !m[i + 1..].iter().any(|(later, _)| later == k),
+            })
+            .map(|(_, (k, v))| (k.as_ref(), v))
+    }
+
     /// The value at a path of object keys.
     pub fn at(&self, path: &[&str]) -> Option<&Node<'a>> {
         path.iter().try_fold(self, |cur, k| cur.get(k))
@@ -525,6 +549,33 @@ pub(super) mod tests {
                 assert_eq!(parse(&raw).is_ok(), value_ok, "depth {depth}");
                 assert_eq!(streamed(&raw).is_ok(), value_ok, "depth {depth}");
             }
+        }
+    }
+
+    proptest! {
+        /// Past 16 members and under, duplicates or not, an object's
+        /// members are those its `Value` holds.
+        #[test]
+        fn members_are_those_of_a_value(
+            kv in prop::collection::vec(("[a-d]{0,2}", any::<i32>()), 0..40)
+        ) {
+            let body: Vec<String> = kv.iter().map(|(k, v)| format!(r#""{k}":{v}"#)).collect();
+            let raw = format!("{{{}}}", body.join(","));
+            let mut from_node: Vec<(String, Value)> = parse(&raw)
+                .unwrap()
+                .members()
+                .map(|(k, v)| (k.to_string(), v.to_value()))
+                .collect();
+            from_node.sort_by(|a, b| a.0.cmp(&b.0));
+            let value: Value = serde_json::from_str(&raw).unwrap();
+            let mut from_value: Vec<(String, Value)> = value
+                .as_object()
+                .unwrap()
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            from_value.sort_by(|a, b| a.0.cmp(&b.0));
+            prop_assert_eq!(from_node, from_value);
         }
     }
 

@@ -250,13 +250,13 @@ pub trait Json: Sized {
     fn int(&self) -> Option<i64>;
     fn boolean(&self) -> Option<bool>;
     fn items(&self) -> Option<&[Self]>;
-    /// An object's keys in order (a [`Node`]'s duplicates repeated).
-    fn keys(&self) -> impl Iterator<Item = &str>;
+    /// An object's members, each key once with its last value.
+    fn members(&self) -> impl Iterator<Item = (&str, &Self)>;
 }
 
 impl Json for Value {
     fn member(&self, key: &str) -> Option<&Self> {
-        self.as_object().and_then(|m| m.get(key))
+        self.get(key)
     }
     fn text(&self) -> Option<&str> {
         self.as_str()
@@ -270,10 +270,10 @@ impl Json for Value {
     fn items(&self) -> Option<&[Self]> {
         self.as_array().map(Vec::as_slice)
     }
-    fn keys(&self) -> impl Iterator<Item = &str> {
+    fn members(&self) -> impl Iterator<Item = (&str, &Self)> {
         self.as_object()
             .into_iter()
-            .flat_map(|m| m.keys().map(String::as_str))
+            .flat_map(|m| m.iter().map(|(k, v)| (k.as_str(), v)))
     }
 }
 
@@ -305,13 +305,8 @@ impl Json for Node<'_> {
             _ => None,
         }
     }
-    fn keys(&self) -> impl Iterator<Item = &str> {
-        match self {
-            Node::Obj(m) => Some(m),
-            _ => None,
-        }
-        .into_iter()
-        .flat_map(|m| m.iter().map(|(k, _)| k.as_ref()))
+    fn members(&self) -> impl Iterator<Item = (&str, &Self)> {
+        Node::members(self)
     }
 }
 
@@ -480,22 +475,9 @@ fn walk(v: &Node<'_>, key: &str, out: &mut BTreeSet<String>, depth: usize) {
         return;
     }
     match v {
-        Node::Obj(m) => {
-            // As in a `Value`: of a key given twice, the last value.
-            let last: Option<std::collections::HashMap<&str, usize>> = (m.len() > 16).then(|| {
-                m.iter()
-                    .enumerate()
-                    .map(|(i, (k, _))| (k.as_ref(), i))
-                    .collect()
-            });
-            for (i, (k, x)) in m.iter().enumerate() {
-                let overridden = match &last {
-                    Some(last) => last.get(k.as_ref()) != Some(&i),
-                    None => m[i + 1..].iter().any(|(later, _)| later == k),
-                };
-                if !overridden {
-                    walk(x, k, out, depth + 1);
-                }
+        Node::Obj(_) => {
+            for (k, x) in v.members() {
+                walk(x, k, out, depth + 1);
             }
         }
         Node::Arr(a) => {

@@ -191,23 +191,26 @@ fn primary_name<P: classify::Json>(params: &P) -> Option<String> {
         "Name",
     ];
     for k in KEYS {
-        for key in params.keys() {
-            if key.eq_ignore_ascii_case(k) {
-                if let Some(s) = params.member(key).and_then(P::text) {
-                    // A stack ARN or secret ARN names the same thing as its name.
-                    let name = if s.starts_with("arn:") {
-                        s.splitn(6, ':')
-                            .nth(5)
-                            .unwrap_or(s)
-                            .split('/')
-                            .nth(1)
-                            .unwrap_or(s)
-                    } else {
-                        s
-                    };
-                    return Some(name.to_string());
-                }
-            }
+        // Of keys differing only in case, the first in byte order: the
+        // same answer whichever order a `Value` or a `Node` keeps them in.
+        let found = params
+            .members()
+            .filter(|(key, _)| key.eq_ignore_ascii_case(k))
+            .filter_map(|(key, v)| Some((key, v.text()?)))
+            .min_by_key(|&(key, _)| key);
+        if let Some((_, s)) = found {
+            // A stack ARN or secret ARN names the same thing as its name.
+            let name = if s.starts_with("arn:") {
+                s.splitn(6, ':')
+                    .nth(5)
+                    .unwrap_or(s)
+                    .split('/')
+                    .nth(1)
+                    .unwrap_or(s)
+            } else {
+                s
+            };
+            return Some(name.to_string());
         }
     }
     None
@@ -1594,4 +1597,31 @@ fn summarize(a: &Analysis) -> Vec<String> {
         ));
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn primary_name_reads_nodes_as_values() {
+        let cases = [
+            (
+                r#"{"stackName":"arn:aws:cloudformation:us-east-1:1:stack/prod-web/abc"}"#,
+                Some("prod-web"),
+            ),
+            (r#"{"stackName":"old","stackName":"new"}"#, Some("new")),
+            // Keys differing only in case: the first in byte order.
+            (r#"{"name":"lower","Name":"upper"}"#, Some("upper")),
+            (r#"{"Name":"upper","name":"lower"}"#, Some("upper")),
+            (r#"{"Name":7,"name":"lower"}"#, Some("lower")),
+            (r#"{"functionName":{"nested":"x"}}"#, None),
+        ];
+        for (raw, want) in cases {
+            let node = crate::event::canonical::parse(raw).unwrap();
+            let value: Value = serde_json::from_str(raw).unwrap();
+            assert_eq!(primary_name(&node).as_deref(), want, "{raw}");
+            assert_eq!(primary_name(&value).as_deref(), want, "{raw}");
+        }
+    }
 }
