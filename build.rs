@@ -5,15 +5,22 @@ use std::path::Path;
 
 fn main() {
     println!("cargo:rerun-if-changed=queries");
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("queries");
+    // Read when the script runs, not baked in when it is compiled: a build
+    // script binary reused from another checkout sharing the target
+    // directory would otherwise read that checkout's queries, or none.
+    let root = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let dir = Path::new(&root).join("queries");
     let mut entries: Vec<_> = std::fs::read_dir(&dir)
-        .map(|rd| {
-            rd.flatten()
-                .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|e| e == "sql"))
-                .collect()
-        })
-        .unwrap_or_default();
+        .unwrap_or_else(|e| panic!("cannot read the query library {}: {e}", dir.display()))
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "sql"))
+        .collect();
+    assert!(
+        !entries.is_empty(),
+        "no .sql files in the query library {}",
+        dir.display()
+    );
     entries.sort();
     let mut out = String::from(
         "/// The query library, as (file stem, SQL text).\npub static EMBEDDED: &[(&str, &str)] = &[\n",
