@@ -214,13 +214,22 @@ impl WorkerSink<'_> {
             self.closed = true;
         }
     }
-    fn flush(&mut self) {
+    /// Send the chunk. `more`: records follow, so the next chunk's
+    /// builders are sized like this one's.
+    fn flush(&mut self, more: bool) {
         if self.chunk.is_empty() {
             return;
         }
+        let room = self.chunk.room(self.chunk_bytes);
         self.chunk_bytes = 0;
         let keys = std::mem::replace(&mut self.chunk_keys, Vec::with_capacity(self.chunk.len()));
-        match self.chunk.finish() {
+        let finished = self.chunk.finish();
+        if more {
+            let bytes = room.rows_to_bytes(CHUNK, CHUNK_BYTES);
+            self.chunk = event::schema::BatchBuilder::sized_like(&room, bytes);
+        }
+        ROOM.with_borrow_mut(|r| *r = room);
+        match finished {
             Ok(batch) => self.send(Msg::Events(batch, keys)),
             Err(e) => {
                 self.unstored += keys.len();
@@ -267,7 +276,7 @@ impl Sink for WorkerSink<'_> {
                 self.chunk_keys.push(self.keys.key(&ev.event_id));
                 self.chunk_bytes += text.len();
                 if self.chunk.len() >= CHUNK || self.chunk_bytes >= CHUNK_BYTES {
-                    self.flush();
+                    self.flush(true);
                 }
             }
             Err(e) => {
@@ -291,6 +300,20 @@ const KEEP_FILE_BUF: usize = 16 << 20;
 thread_local! {
     /// A decoder thread's buffer for a file's stored bytes.
     static FILE_BUF: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+    /// The shape of the decoder thread's last chunk, to size the next.
+    static ROOM: std::cell::RefCell<event::schema::Room> = std::cell::RefCell::default();
+}
+
+/// Bytes the records of a file held in `stored` will take: a gzip
+/// member's trailer gives its size (modulo 4 GiB; only an estimate, and
+/// the trailer is the file's to claim), other files are what they are.
+fn expected_record_bytes(stored: &[u8]) -> usize {
+    match stored {
+        [0x1f, 0x8b, .., a, b, c, d] if stored.len() >= 18 => {
+            u32::from_le_bytes([*a, *b, *c, *d]) as usize
+        }
+        _ => stored.len(),
+    }
 }
 
 fn process_file(
@@ -319,7 +342,7 @@ fn process_file(
     if let Err(e) = hash_and_decode(&input.path, &mut buf, limits, known, &mut sink, &mut done) {
         done.error = Some(format!("cannot read: {e}"));
     }
-    sink.flush();
+    sink.flush(false);
     if let Some(e) = sink.store_error.take() {
         let stored = format!("{} records could not be stored: {e}", sink.unstored);
         done.error = Some(match done.error.take() {
@@ -356,13 +379,19 @@ fn hash_and_decode(
     }
     let (mut report, changed) = match whole {
         Some(stamp) => {
+            // Builders sized for the file's records (at most a chunk's
+            // worth), not grown from nothing: most files are one chunk.
+            let expected = expected_record_bytes(buf).min(CHUNK_BYTES);
+            sink.chunk = ROOM.with_borrow(|room| {
+                event::schema::BatchBuilder::sized_like(room, room.rows_to_bytes(CHUNK, expected))
+            });
             let report = formats::decode_bytes(buf, limits, sink);
-            sink.flush();
+            sink.flush(false);
             (report, stamp.changed(path))
         }
         None => {
             let report = formats::decode_file(path, limits, sink)?;
-            sink.flush();
+            sink.flush(false);
             let changed = report.stored_sha256.as_deref().is_some_and(|s| s != sha)
                 || report.stored_bytes.is_some_and(|b| b != size);
             (report, changed)
@@ -1045,4 +1074,22 @@ pub fn reject_files(lake: &Lake) -> Vec<PathBuf> {
         .unwrap_or_default();
     v.sort();
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expected_bytes_come_from_a_gzip_trailer() {
+        let text = vec![b'x'; 100_000];
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(&text).unwrap();
+        let gz = gz.finish().unwrap();
+        assert!(gz.len() < 1_000);
+        assert_eq!(expected_record_bytes(&gz), 100_000);
+        assert_eq!(expected_record_bytes(b"{\"Records\":[]}"), 14);
+        // Too short to be a gzip member: its own size.
+        assert_eq!(expected_record_bytes(&[0x1f, 0x8b, 1, 2, 3, 4]), 6);
+    }
 }
