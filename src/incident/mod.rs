@@ -165,6 +165,7 @@ fn facts<'a>(
 }
 
 /// The name a create or delete is about (stack, function, bucket, ...).
+/// Keys match in any ASCII case (`name` covers `Name`).
 fn primary_name<P: classify::Json>(params: &P) -> Option<String> {
     const KEYS: &[&str] = &[
         "stackName",
@@ -188,7 +189,6 @@ fn primary_name<P: classify::Json>(params: &P) -> Option<String> {
         "queueName",
         "ruleName",
         "logGroupName",
-        "Name",
     ];
     for k in KEYS {
         // Of keys differing only in case, the first in byte order: the

@@ -225,8 +225,7 @@ impl WorkerSink<'_> {
         let keys = std::mem::replace(&mut self.chunk_keys, Vec::with_capacity(self.chunk.len()));
         let finished = self.chunk.finish();
         if more {
-            let bytes = room.rows_to_bytes(CHUNK, CHUNK_BYTES);
-            self.chunk = event::schema::BatchBuilder::sized_like(&room, bytes);
+            self.chunk = chunk_builder(&room, CHUNK_BYTES);
         }
         ROOM.with_borrow_mut(|r| *r = room);
         match finished {
@@ -304,6 +303,13 @@ thread_local! {
     static ROOM: std::cell::RefCell<event::schema::Room> = std::cell::RefCell::default();
 }
 
+/// Builders for about `record_bytes` of records, and never more than a
+/// chunk ([`CHUNK`] rows, [`CHUNK_BYTES`]), shaped like `room`.
+fn chunk_builder(room: &event::schema::Room, record_bytes: usize) -> event::schema::BatchBuilder {
+    let bytes = room.rows_to_bytes(CHUNK, record_bytes.min(CHUNK_BYTES));
+    event::schema::BatchBuilder::sized_like(room, bytes)
+}
+
 /// Bytes the records of a file held in `stored` will take: a gzip
 /// member's trailer gives its size (modulo 4 GiB; only an estimate, and
 /// the trailer is the file's to claim), other files are what they are.
@@ -379,12 +385,9 @@ fn hash_and_decode(
     }
     let (mut report, changed) = match whole {
         Some(stamp) => {
-            // Builders sized for the file's records (at most a chunk's
-            // worth), not grown from nothing: most files are one chunk.
-            let expected = expected_record_bytes(buf).min(CHUNK_BYTES);
-            sink.chunk = ROOM.with_borrow(|room| {
-                event::schema::BatchBuilder::sized_like(room, room.rows_to_bytes(CHUNK, expected))
-            });
+            // Builders sized for the file's records, not grown from
+            // nothing: most files are one chunk.
+            sink.chunk = ROOM.with_borrow(|room| chunk_builder(room, expected_record_bytes(buf)));
             let report = formats::decode_bytes(buf, limits, sink);
             sink.flush(false);
             (report, stamp.changed(path))
