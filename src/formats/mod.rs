@@ -749,8 +749,18 @@ fn decode_lines(
                             if format.is_none() {
                                 match &how {
                                     Understood::Nothing(why) => {
+                                        // Lines that could not be read may
+                                        // already be rejects: they stay
+                                        // counted, and the file unrecognised.
                                         report.format = UNRECOGNIZED.into();
-                                        report.unrecognized = Some(format!("first line is {why}"));
+                                        report.unrecognized = Some(if next_index == 0 {
+                                            format!("first line is {why}")
+                                        } else {
+                                            format!(
+                                                "line {line_no}, the first that parses, is {why}"
+                                            )
+                                        });
+                                        report.records = next_index;
                                         return;
                                     }
                                     Understood::Envelope(e) => {
@@ -922,5 +932,25 @@ mod tests {
         assert!(c.0[1].3.contains("invalid UTF-8"), "{}", c.0[1].3);
         assert_eq!(c.0[1].2, &doc[bad_at..bad_at + c.0[1].2.len()]);
         assert!(c.0[1].2.contains(&0xe9));
+    }
+
+    /// Found by fuzzing: lines rejected before the first line that parses
+    /// were delivered but not counted when that line made the file
+    /// unrecognised.
+    #[test]
+    fn rejects_before_an_unrecognised_line_are_counted() {
+        // serde_json skims strings without checking UTF-8, so the first line
+        // passes as a complete value and the file is read line by line.
+        let text = b"{\"a\":\"\xe9\"}\n{\"b\":\n[1]\n{\"c\":1}\n";
+        let (r, c) = decode(text);
+        assert_eq!(r.format, UNRECOGNIZED);
+        let got: Vec<(u64, bool)> = c.0.iter().map(|d| (d.0, d.1)).collect();
+        assert_eq!(got, [(0, false), (1, false)]);
+        assert_eq!(r.records, 2);
+        let why = r.unrecognized.unwrap();
+        assert!(
+            why.starts_with("line 3, the first that parses, is"),
+            "{why}"
+        );
     }
 }
