@@ -179,7 +179,7 @@ impl Verification {
 /// What the lake holds in a window, by the query library's
 /// `coverage-hours` and `coverage-files`: the facts behind a data-coverage
 /// section, shared by the drift review and the incident analysis.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Observed {
     pub events: u64,
     pub accounts: BTreeSet<String>,
@@ -191,6 +191,82 @@ pub struct Observed {
     /// The first and last hour with events (µs).
     pub first: Option<i64>,
     pub last: Option<i64>,
+}
+
+/// [`Observed`] counted from the rows of frames already read (a reader
+/// that has every event of the window in hand, such as the incident
+/// analysis), as the built-in `coverage-hours` and `coverage-files`
+/// queries count them, without a second scan of the window.
+#[derive(Debug, Default)]
+pub struct Tally {
+    /// Events per (account, region, hour).
+    hours: BTreeMap<(String, String, i64), u64>,
+    files: BTreeSet<String>,
+}
+
+impl Tally {
+    /// Count the rows of `df`: its `recipient_account_id`, `account_id`,
+    /// `aws_region`, `source_file` and `event_time` (microseconds, Int64).
+    pub fn add(&mut self, df: &DataFrame) -> PolarsResult<()> {
+        let strs = |c: &str| df.column(c).and_then(|c| c.str().cloned());
+        let (recipient, caller) = (strs("recipient_account_id")?, strs("account_id")?);
+        let (region, file) = (strs("aws_region")?, strs("source_file")?);
+        let time = df.column("event_time")?.i64()?.clone();
+        let mut hours: PlHashMap<(&str, &str, i64), u64> = PlHashMap::default();
+        let mut files: PlHashSet<&str> = PlHashSet::default();
+        let rows = recipient
+            .iter()
+            .zip(caller.iter())
+            .zip(region.iter())
+            .zip(file.iter())
+            .zip(time.iter());
+        for ((((recipient, caller), region), file), time) in rows {
+            // A row without a time is outside every window the query reads.
+            let Some(time) = time else { continue };
+            let account = recipient.or(caller).unwrap_or("");
+            let hour = time.div_euclid(HOUR) * HOUR;
+            *hours
+                .entry((account, region.unwrap_or(""), hour))
+                .or_default() += 1;
+            if let Some(f) = file {
+                files.insert(f);
+            }
+        }
+        for ((a, r, h), n) in hours {
+            *self
+                .hours
+                .entry((a.to_string(), r.to_string(), h))
+                .or_default() += n;
+        }
+        for f in files {
+            if !self.files.contains(f) {
+                self.files.insert(f.to_string());
+            }
+        }
+        Ok(())
+    }
+
+    pub fn observed(self) -> Observed {
+        let mut o = Observed {
+            source_files: self.files.len() as u64,
+            ..Observed::default()
+        };
+        for ((a, r, h), n) in self.hours {
+            o.events += n;
+            o.first = Some(o.first.map_or(h, |f| f.min(h)));
+            o.last = Some(o.last.map_or(h, |l| l.max(h)));
+            if !a.is_empty() {
+                o.accounts.insert(a.clone());
+            }
+            if !r.is_empty() {
+                o.regions.insert(r.clone());
+            }
+            if !a.is_empty() && !r.is_empty() {
+                o.hours.entry((a, r)).or_default().insert(h / HOUR);
+            }
+        }
+        o
+    }
 }
 
 /// The bound parameters of the coverage queries for `[from, to)`, plus `extra`.
@@ -207,9 +283,19 @@ pub fn observe(
     from: i64,
     to: i64,
 ) -> Result<Observed, RunError> {
+    observe_on(query::scan_events(lake)?, queries, from, to)
+}
+
+/// [`observe`] over `scan` (the lake's events).
+pub fn observe_on(
+    scan: LazyFrame,
+    queries: Option<&Path>,
+    from: i64,
+    to: i64,
+) -> Result<Observed, RunError> {
     let params = |extra: &[(&str, String)]| window_params(from, to, extra);
     let t0 = std::time::Instant::now();
-    let hours = run(lake, queries, "coverage-hours", &params(&[]))?;
+    let hours = run_on(scan.clone(), queries, "coverage-hours", &params(&[]))?;
     tracing::debug!("coverage-hours in {:?}", t0.elapsed());
     let mut by_source: BTreeMap<(String, String), BTreeSet<i64>> = BTreeMap::new();
     let mut accounts = BTreeSet::new();
@@ -250,7 +336,7 @@ pub fn observe(
             }
         }
     }
-    let files = run(lake, queries, "coverage-files", &params(&[]))?;
+    let files = run_on(scan, queries, "coverage-files", &params(&[]))?;
     tracing::debug!("coverage-hours and -files in {:?}", t0.elapsed());
     let source_files = files
         .column("files")
@@ -346,16 +432,7 @@ fn parse_hour(s: &str) -> Option<i64> {
     Some(t.and_utc().timestamp_micros())
 }
 
-fn run(
-    lake: &Lake,
-    queries: Option<&Path>,
-    name: &str,
-    params: &[(String, String)],
-) -> Result<DataFrame, RunError> {
-    run_on(query::scan_events(lake)?, queries, name, params)
-}
-
-/// [`run`] over `events` (the lake's scan, or a filtered one).
+/// A query of the library over `events` (the lake's scan, or a filtered one), collected.
 fn run_on(
     events: LazyFrame,
     queries: Option<&Path>,

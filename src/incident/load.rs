@@ -265,14 +265,23 @@ fn sort_events_in_place(evs: &mut [Ev]) {
 /// than STS and sign-in calls) change nothing and name nothing the analysis
 /// follows: each group of them with one identity and access key is one
 /// event, the group's earliest (ties: the first scanned), without payloads,
-/// with the group's size as its `weight`.
+/// with the group's size as its `weight`. With `tally`, every row read
+/// (reads included) is counted in it.
 pub fn analysis_events(
     lake: &Lake,
     queries: Option<&std::path::Path>,
     from: i64,
     to: i64,
+    tally: Option<&mut crate::coverage::Tally>,
 ) -> Result<Vec<Ev>, RunError> {
-    analysis_events_in(query::scan_events(lake)?, queries, from, to, SLICE_ROWS)
+    analysis_events_in(
+        query::scan_events(lake)?,
+        queries,
+        from,
+        to,
+        SLICE_ROWS,
+        tally,
+    )
 }
 
 /// About how many rows one run of the window query reads: the range is
@@ -291,6 +300,7 @@ fn analysis_events_in(
     from: i64,
     to: i64,
     slice_rows: usize,
+    mut tally: Option<&mut crate::coverage::Tally>,
 ) -> Result<Vec<Ev>, RunError> {
     use super::{HOUR, SECOND};
     // Each slice's events; slices are disjoint and in time order.
@@ -308,6 +318,9 @@ fn analysis_events_in(
         let (df, name, sql) = window_frame(events.clone(), queries, at, end, Order::Mine)?;
         let err = |e| query::polars_error(&name, &sql, e);
         let t = std::time::Instant::now();
+        if let Some(tally) = tally.as_deref_mut() {
+            tally.add(&df).map_err(err)?;
+        }
         let (weights, reps) = read_groups(&df).map_err(err)?;
         t_group += t.elapsed();
         let mut keep: Vec<bool> = weights.iter().map(|w| *w == READ_ONE_BY_ONE).collect();
@@ -356,9 +369,14 @@ fn analysis_events_in(
     // Sorted slice by slice, then moved once into one vector of the exact
     // size (appending to one growing vector copied it at each doubling).
     let t = std::time::Instant::now();
+    {
+        use rayon::prelude::*;
+        slices
+            .par_iter_mut()
+            .for_each(|evs| sort_events_in_place(evs));
+    }
     let mut out = Vec::with_capacity(slices.iter().map(Vec::len).sum());
     for mut evs in slices {
-        sort_events_in_place(&mut evs);
         out.append(&mut evs);
     }
     tracing::debug!(
@@ -861,7 +879,7 @@ mod tests {
     /// [`analysis_events_in`] over all of `df`'s rows, in slices of about
     /// `slice_rows` rows: (id, weight, has payload), in order.
     fn analysed(df: &DataFrame, slice_rows: usize) -> Vec<(String, u64, bool)> {
-        analysis_events_in(df.clone().lazy(), None, 0, 100_000_000, slice_rows)
+        analysis_events_in(df.clone().lazy(), None, 0, 100_000_000, slice_rows, None)
             .unwrap()
             .into_iter()
             .map(|e| (e.id, e.weight, e.request_parameters.is_some()))
@@ -918,6 +936,83 @@ mod tests {
         // One row per slice, then slices of seconds: the same result.
         assert_eq!(analysed(&df, 1), whole);
         assert_eq!(analysed(&df, 2), whole);
+    }
+
+    /// The coverage counted from the slices the analysis reads is the one
+    /// the built-in coverage queries give over the same rows.
+    #[test]
+    fn coverage_counted_from_the_slices_is_the_queries_coverage() {
+        use crate::coverage::{Tally, observe_on};
+        let (s, h) = (1_000_000i64, 3_600_000_000i64);
+        let mut df = reads(&[
+            ("a", 5 * s, true, None, "s3:GetObject", "AKIA1"),
+            ("b", h + 5 * s, false, None, "s3:PutObject", "AKIA1"),
+            (
+                "c",
+                h + 9 * s,
+                true,
+                Some("AccessDenied"),
+                "s3:GetObject",
+                "AKIA2",
+            ),
+            ("d", 3 * h, true, None, "s3:GetObject", "AKIA2"),
+            ("e", 3 * h + s, true, None, "s3:GetObject", "AKIA2"),
+            ("f", 5 * h, true, None, "s3:GetObject", "AKIA2"),
+        ]);
+        let set = |df: &mut DataFrame, name: &str, v: [Option<&str>; 6]| {
+            df.with_column(Column::new(name.into(), v)).unwrap();
+        };
+        set(
+            &mut df,
+            "recipient_account_id",
+            [Some("111"), None, None, Some("222"), Some("111"), None],
+        );
+        set(
+            &mut df,
+            "account_id",
+            [Some("999"), Some("111"), None, Some("111"), None, None],
+        );
+        set(
+            &mut df,
+            "aws_region",
+            [
+                Some("eu-west-1"),
+                Some("eu-west-1"),
+                None,
+                Some("us-east-1"),
+                Some("eu-west-1"),
+                Some("eu-west-1"),
+            ],
+        );
+        set(
+            &mut df,
+            "source_file",
+            [
+                Some("f1"),
+                Some("f1"),
+                Some("f2"),
+                Some("f3"),
+                Some("f3"),
+                Some("f4"),
+            ],
+        );
+        let want = observe_on(df.clone().lazy(), None, 0, 6 * h).unwrap();
+        assert_eq!(want.events, 6);
+        assert_eq!(want.source_files, 4);
+        // Slices of one row, and the whole range at once.
+        for slice_rows in [1, 1_000_000] {
+            let mut tally = Tally::default();
+            analysis_events_in(
+                df.clone().lazy(),
+                None,
+                0,
+                6 * h,
+                slice_rows,
+                Some(&mut tally),
+            )
+            .unwrap();
+            assert_eq!(tally.observed(), want, "slices of {slice_rows}");
+        }
     }
 
     #[test]

@@ -363,12 +363,25 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
     tracing::debug!("incident: window found in {:?}", t0.elapsed());
     let load_from = start - opts.lookback - 12 * HOUR;
     let load_to = end + 30 * MIN;
-    // With the counts of everything in the range, reads included.
-    let (evs, seen) = rayon::join(
-        || load::analysis_events(lake, opts.queries.as_deref(), load_from, load_to),
-        || crate::coverage::observe(lake, opts.queries.as_deref(), load_from, load_to),
-    );
-    let (evs, seen) = (DropLater(Some(evs?)), seen?);
+    // With the counts of everything in the range, reads included: those of
+    // the built-in coverage queries are counted from the rows the load
+    // reads anyway (a second scan of the range was a core's second of
+    // work); a query library of the user's own is run as written.
+    let (evs, seen) = match opts.queries.as_deref() {
+        None => {
+            let mut tally = crate::coverage::Tally::default();
+            let evs = load::analysis_events(lake, None, load_from, load_to, Some(&mut tally))?;
+            (evs, tally.observed())
+        }
+        Some(q) => {
+            let (evs, seen) = rayon::join(
+                || load::analysis_events(lake, Some(q), load_from, load_to, None),
+                || crate::coverage::observe(lake, Some(q), load_from, load_to),
+            );
+            (evs?, seen?)
+        }
+    };
+    let evs = DropLater(Some(evs));
     let evs: &Vec<Ev> = &evs;
     tracing::debug!(
         "incident: {} events loaded by {:?}",
