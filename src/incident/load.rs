@@ -308,60 +308,82 @@ fn analysis_events_in(
     // Per read group: its event (slice and place: the earliest, from the
     // first slice it appears in) and size.
     let mut groups: PlHashMap<OwnedGroupKey, (usize, usize, u64)> = PlHashMap::default();
-    let (mut at, mut span) = (from, HOUR);
     let (mut t_group, mut t_convert) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
-    while at < to {
-        // Whole seconds, except the range's own end.
-        let end = (at.saturating_add(span) / SECOND * SECOND)
+    // Whole seconds, except the range's own end.
+    let slice_end = |at: i64, span: i64| {
+        (at.saturating_add(span) / SECOND * SECOND)
             .max(at.saturating_add(SECOND))
-            .min(to);
-        let (df, name, sql) = window_frame(events.clone(), queries, at, end, Order::Mine)?;
-        let err = |e| query::polars_error(&name, &sql, e);
-        let t = std::time::Instant::now();
-        if let Some(tally) = tally.as_deref_mut() {
-            tally.add(&df).map_err(err)?;
-        }
-        let (weights, reps) = read_groups(&df).map_err(err)?;
-        t_group += t.elapsed();
-        let mut keep: Vec<bool> = weights.iter().map(|w| *w == READ_ONE_BY_ONE).collect();
-        // The slice's groups seen before add to the earlier event's count.
-        let mut new_reps = Vec::new();
-        for (row, key) in reps {
-            match groups.get_mut(&key) {
-                Some(g) => g.2 += weights[row],
-                None => {
-                    keep[row] = true;
-                    new_reps.push((row, key));
-                }
-            }
-        }
-        let slice = slices.len();
-        let t = std::time::Instant::now();
-        let mut evs = frame_to_events(&df, Some(&keep)).map_err(err)?;
-        drop(df);
-        t_convert += t.elapsed();
-        // `new_reps` is in row order: a row's event follows the kept rows
-        // before it.
-        let (mut place, mut counted) = (0, 0);
-        for (row, key) in new_reps {
-            place += keep[counted..row].iter().filter(|k| **k).count();
-            counted = row;
-            let e = &mut evs[place];
-            e.request_parameters = None;
-            e.response_elements = None;
-            e.additional_event_data = None;
-            e.error_message = None;
-            groups.insert(key, (slice, place, weights[row]));
-        }
-        slices.push(evs);
-        let rows = keep.len();
+            .min(to)
+    };
+    let read = |at: i64, end: i64| window_frame(events.clone(), queries, at, end, Order::Mine);
+    let (mut span, mut at) = (HOUR, from);
+    let mut current = None;
+    if at < to {
+        let end = slice_end(at, span);
+        current = Some(read(at, end)?);
+        at = end;
+    }
+    while let Some((df, name, sql)) = current.take() {
+        // The next slice's length follows this one's density.
+        let rows = df.height();
         span = if rows == 0 {
             span.saturating_mul(4)
         } else {
             (span as f64 * slice_rows as f64 / rows as f64) as i64
         }
         .clamp(SECOND, 7 * 24 * HOUR);
-        at = end;
+        let next = (at < to).then(|| (at, slice_end(at, span)));
+        // This slice is grouped and converted while polars reads the next:
+        // grouping runs on one core, and the two overlap.
+        let (done, following) = rayon::join(
+            || -> Result<(), RunError> {
+                let err = |e| query::polars_error(&name, &sql, e);
+                let t = std::time::Instant::now();
+                if let Some(tally) = tally.as_deref_mut() {
+                    tally.add(&df).map_err(err)?;
+                }
+                let (weights, reps) = read_groups(&df).map_err(err)?;
+                t_group += t.elapsed();
+                let mut keep: Vec<bool> = weights.iter().map(|w| *w == READ_ONE_BY_ONE).collect();
+                // The slice's groups seen before add to the earlier event's count.
+                let mut new_reps = Vec::new();
+                for (row, key) in reps {
+                    match groups.get_mut(&key) {
+                        Some(g) => g.2 += weights[row],
+                        None => {
+                            keep[row] = true;
+                            new_reps.push((row, key));
+                        }
+                    }
+                }
+                let slice = slices.len();
+                let t = std::time::Instant::now();
+                let mut evs = frame_to_events(&df, Some(&keep)).map_err(err)?;
+                drop(df);
+                t_convert += t.elapsed();
+                // `new_reps` is in row order: a row's event follows the kept
+                // rows before it.
+                let (mut place, mut counted) = (0, 0);
+                for (row, key) in new_reps {
+                    place += keep[counted..row].iter().filter(|k| **k).count();
+                    counted = row;
+                    let e = &mut evs[place];
+                    e.request_parameters = None;
+                    e.response_elements = None;
+                    e.additional_event_data = None;
+                    e.error_message = None;
+                    groups.insert(key, (slice, place, weights[row]));
+                }
+                slices.push(evs);
+                Ok(())
+            },
+            || next.map(|(at, end)| read(at, end)).transpose(),
+        );
+        done?;
+        current = following?;
+        if let Some((_, end)) = next {
+            at = end;
+        }
     }
     for (slice, place, count) in groups.into_values() {
         slices[slice][place].weight = count;
