@@ -303,12 +303,7 @@ fn analysis_events_in(
     mut tally: Option<&mut crate::coverage::Tally>,
 ) -> Result<Vec<Ev>, RunError> {
     use super::{HOUR, SECOND};
-    // Each slice's events; slices are disjoint and in time order.
-    let mut slices: Vec<Vec<Ev>> = Vec::new();
-    // Per read group: its event (slice and place: the earliest, from the
-    // first slice it appears in) and size.
-    let mut groups: PlHashMap<OwnedGroupKey, (usize, usize, u64)> = PlHashMap::default();
-    let (mut t_group, mut t_convert) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
+    let mut taken = Taken::default();
     // Whole seconds, except the range's own end.
     let slice_end = |at: i64, span: i64| {
         (at.saturating_add(span) / SECOND * SECOND)
@@ -336,46 +331,10 @@ fn analysis_events_in(
         // This slice is grouped and converted while polars reads the next:
         // grouping runs on one core, and the two overlap.
         let (done, following) = rayon::join(
-            || -> Result<(), RunError> {
-                let err = |e| query::polars_error(&name, &sql, e);
-                let t = std::time::Instant::now();
-                if let Some(tally) = tally.as_deref_mut() {
-                    tally.add(&df).map_err(err)?;
-                }
-                let (weights, reps) = read_groups(&df).map_err(err)?;
-                t_group += t.elapsed();
-                let mut keep: Vec<bool> = weights.iter().map(|w| *w == READ_ONE_BY_ONE).collect();
-                // The slice's groups seen before add to the earlier event's count.
-                let mut new_reps = Vec::new();
-                for (row, key) in reps {
-                    match groups.get_mut(&key) {
-                        Some(g) => g.2 += weights[row],
-                        None => {
-                            keep[row] = true;
-                            new_reps.push((row, key));
-                        }
-                    }
-                }
-                let slice = slices.len();
-                let t = std::time::Instant::now();
-                let mut evs = frame_to_events(&df, Some(&keep)).map_err(err)?;
-                drop(df);
-                t_convert += t.elapsed();
-                // `new_reps` is in row order: a row's event follows the kept
-                // rows before it.
-                let (mut place, mut counted) = (0, 0);
-                for (row, key) in new_reps {
-                    place += keep[counted..row].iter().filter(|k| **k).count();
-                    counted = row;
-                    let e = &mut evs[place];
-                    e.request_parameters = None;
-                    e.response_elements = None;
-                    e.additional_event_data = None;
-                    e.error_message = None;
-                    groups.insert(key, (slice, place, weights[row]));
-                }
-                slices.push(evs);
-                Ok(())
+            || {
+                taken
+                    .take(df, tally.as_deref_mut())
+                    .map_err(|e| query::polars_error(&name, &sql, e))
             },
             || next.map(|(at, end)| read(at, end)).transpose(),
         );
@@ -385,27 +344,100 @@ fn analysis_events_in(
             at = end;
         }
     }
-    for (slice, place, count) in groups.into_values() {
-        slices[slice][place].weight = count;
+    Ok(taken.finish())
+}
+
+/// The slices of a window taken so far, in time order.
+#[derive(Default)]
+struct Taken {
+    /// Each slice's events; slices are disjoint.
+    slices: Vec<Vec<Ev>>,
+    /// Per read group: its event (slice and place: the earliest, from the
+    /// first slice it appears in) and size.
+    groups: PlHashMap<OwnedGroupKey, (usize, usize, u64)>,
+    t_group: std::time::Duration,
+    t_convert: std::time::Duration,
+}
+
+impl Taken {
+    /// Take the next slice's rows: counted in `tally`, its plain reads
+    /// grouped with those of the slices before, its events kept.
+    fn take(
+        &mut self,
+        df: DataFrame,
+        tally: Option<&mut crate::coverage::Tally>,
+    ) -> PolarsResult<()> {
+        let t = std::time::Instant::now();
+        if let Some(tally) = tally {
+            tally.add(&df)?;
+        }
+        let (weights, reps) = read_groups(&df)?;
+        self.t_group += t.elapsed();
+        let mut keep: Vec<bool> = weights.iter().map(|w| *w == READ_ONE_BY_ONE).collect();
+        // The slice's groups seen before add to the earlier event's count.
+        let mut new_reps = Vec::new();
+        for (row, key) in reps {
+            match self.groups.get_mut(&key) {
+                Some(g) => g.2 += weights[row],
+                None => {
+                    keep[row] = true;
+                    new_reps.push((row, key));
+                }
+            }
+        }
+        let slice = self.slices.len();
+        let t = std::time::Instant::now();
+        let mut evs = frame_to_events(&df, Some(&keep))?;
+        drop(df);
+        self.t_convert += t.elapsed();
+        // `new_reps` is in row order: a row's event follows the kept rows
+        // before it.
+        let (mut place, mut counted) = (0, 0);
+        for (row, key) in new_reps {
+            place += keep[counted..row].iter().filter(|k| **k).count();
+            counted = row;
+            let e = &mut evs[place];
+            e.request_parameters = None;
+            e.response_elements = None;
+            e.additional_event_data = None;
+            e.error_message = None;
+            self.groups.insert(key, (slice, place, weights[row]));
+        }
+        self.slices.push(evs);
+        Ok(())
     }
-    // Sorted slice by slice, then moved once into one vector of the exact
-    // size (appending to one growing vector copied it at each doubling).
-    let t = std::time::Instant::now();
-    {
-        use rayon::prelude::*;
-        slices
-            .par_iter_mut()
-            .for_each(|evs| sort_events_in_place(evs));
+
+    /// Every slice's events with the groups' weights, sorted by time.
+    fn finish(self) -> Vec<Ev> {
+        let Taken {
+            mut slices,
+            groups,
+            t_group,
+            t_convert,
+        } = self;
+        for (slice, place, count) in groups.into_values() {
+            slices[slice][place].weight = count;
+        }
+        // Sorted slice by slice, then moved once into one vector of the
+        // exact size (appending to one growing vector copied it at each
+        // doubling).
+        let t = std::time::Instant::now();
+        {
+            use rayon::prelude::*;
+            slices
+                .par_iter_mut()
+                .for_each(|evs| sort_events_in_place(evs));
+        }
+        let mut out = Vec::with_capacity(slices.iter().map(Vec::len).sum());
+        for mut evs in slices {
+            out.append(&mut evs);
+        }
+        tracing::debug!(
+            "incident load: grouping reads {t_group:?}, converting rows {t_convert:?}, sorting {:?}",
+            t.elapsed()
+        );
+        out
     }
-    let mut out = Vec::with_capacity(slices.iter().map(Vec::len).sum());
-    for mut evs in slices {
-        out.append(&mut evs);
-    }
-    tracing::debug!(
-        "incident load: grouping reads {t_group:?}, converting rows {t_convert:?}, sorting {:?}",
-        t.elapsed()
-    );
-    Ok(out)
 }
 
 /// A row read one by one: not a plain read.
