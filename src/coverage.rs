@@ -193,6 +193,29 @@ pub struct Observed {
     pub last: Option<i64>,
 }
 
+impl Observed {
+    /// Count `events` events of `account` and `region` (either may be
+    /// empty) in the hour starting at `hour` (µs): one row of
+    /// `coverage-hours`.
+    fn count(&mut self, account: &str, region: &str, hour: i64, events: u64) {
+        self.events += events;
+        self.first = Some(self.first.map_or(hour, |f| f.min(hour)));
+        self.last = Some(self.last.map_or(hour, |l| l.max(hour)));
+        if !account.is_empty() && !self.accounts.contains(account) {
+            self.accounts.insert(account.to_string());
+        }
+        if !region.is_empty() && !self.regions.contains(region) {
+            self.regions.insert(region.to_string());
+        }
+        if !account.is_empty() && !region.is_empty() {
+            self.hours
+                .entry((account.to_string(), region.to_string()))
+                .or_default()
+                .insert(hour / HOUR);
+        }
+    }
+}
+
 /// [`Observed`] counted from the rows of frames already read (a reader
 /// that has every event of the window in hand, such as the incident
 /// analysis), as the built-in `coverage-hours` and `coverage-files`
@@ -251,19 +274,8 @@ impl Tally {
             source_files: self.files.len() as u64,
             ..Observed::default()
         };
-        for ((a, r, h), n) in self.hours {
-            o.events += n;
-            o.first = Some(o.first.map_or(h, |f| f.min(h)));
-            o.last = Some(o.last.map_or(h, |l| l.max(h)));
-            if !a.is_empty() {
-                o.accounts.insert(a.clone());
-            }
-            if !r.is_empty() {
-                o.regions.insert(r.clone());
-            }
-            if !a.is_empty() && !r.is_empty() {
-                o.hours.entry((a, r)).or_default().insert(h / HOUR);
-            }
+        for ((a, r, h), n) in &self.hours {
+            o.count(a, r, *h, *n);
         }
         o
     }
@@ -297,12 +309,7 @@ pub fn observe_on(
     let t0 = std::time::Instant::now();
     let hours = run_on(scan.clone(), queries, "coverage-hours", &params(&[]))?;
     tracing::debug!("coverage-hours in {:?}", t0.elapsed());
-    let mut by_source: BTreeMap<(String, String), BTreeSet<i64>> = BTreeMap::new();
-    let mut accounts = BTreeSet::new();
-    let mut regions = BTreeSet::new();
-    let mut events = 0u64;
-    let mut first: Option<i64> = None;
-    let mut last: Option<i64> = None;
+    let mut seen = Observed::default();
     {
         let err = |e: PolarsError| query::polars_error("coverage-hours", "", e);
         let acc = hours.column("account").map_err(err)?.str().map_err(err)?;
@@ -319,41 +326,19 @@ pub fn observe_on(
             let Some(h) = hour.get(i).and_then(parse_hour) else {
                 continue;
             };
-            events += n.get(i).unwrap_or(0).max(0) as u64;
-            first = Some(first.map_or(h, |f: i64| f.min(h)));
-            last = Some(last.map_or(h, |l: i64| l.max(h)));
-            if !a.is_empty() {
-                accounts.insert(a.to_string());
-            }
-            if !r.is_empty() {
-                regions.insert(r.to_string());
-            }
-            if !a.is_empty() && !r.is_empty() {
-                by_source
-                    .entry((a.to_string(), r.to_string()))
-                    .or_default()
-                    .insert(h / HOUR);
-            }
+            seen.count(a, r, h, n.get(i).unwrap_or(0).max(0) as u64);
         }
     }
     let files = run_on(scan, queries, "coverage-files", &params(&[]))?;
     tracing::debug!("coverage-hours and -files in {:?}", t0.elapsed());
-    let source_files = files
+    seen.source_files = files
         .column("files")
         .ok()
         .and_then(|c| c.cast(&DataType::Int64).ok())
         .and_then(|c| c.i64().ok().and_then(|c| c.get(0)))
         .unwrap_or(0)
         .max(0) as u64;
-    Ok(Observed {
-        events,
-        accounts,
-        regions,
-        source_files,
-        hours: by_source,
-        first,
-        last,
-    })
+    Ok(seen)
 }
 
 /// Coverage of the lake in `[from, to)` (microseconds): [`observe`], and the
