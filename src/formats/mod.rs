@@ -750,9 +750,9 @@ fn decode_lines(
                                 match &how {
                                     Understood::Nothing(why) => {
                                         // Lines that could not be read may
-                                        // already be rejects: they stay
-                                        // counted, and the file unrecognised.
-                                        report.format = UNRECOGNIZED.into();
+                                        // already be rejects: the end of
+                                        // the file's reading counts them,
+                                        // and the file is unrecognised.
                                         report.unrecognized = Some(if next_index == 0 {
                                             format!("first line is {why}")
                                         } else {
@@ -760,8 +760,7 @@ fn decode_lines(
                                                 "line {line_no}, the first that parses, is {why}"
                                             )
                                         });
-                                        report.records = next_index;
-                                        return;
+                                        break;
                                     }
                                     Understood::Envelope(e) => {
                                         report.content = Some(e.content());
