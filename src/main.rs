@@ -17,8 +17,9 @@ const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
 const MI_OPTION_ALLOW_THP: std::ffi::c_int = 43;
 
 // Linux's prctl(2), as mimalloc itself calls it when `MIMALLOC_ALLOW_THP=0`
-// is set before it starts: its first arena is already advised for huge
-// pages by the time `main` runs, so the option alone changes nothing.
+// is set before it starts. Setting that option from `main` changes nothing:
+// mimalloc's first arena is already advised for huge pages by then. (Read
+// below only to recognise mimalloc's defaults.)
 #[cfg(target_os = "linux")]
 unsafe extern "C" {
     fn prctl(option: std::ffi::c_int, ...) -> std::ffi::c_int;
@@ -52,7 +53,6 @@ fn tune_allocator() {
     {
         mi_option_set(MI_OPTION_ARENA_EAGER_COMMIT, 0);
         mi_option_set(MI_OPTION_PURGE_DELAY, 500);
-        mi_option_set(MI_OPTION_ALLOW_THP, 0);
         #[cfg(target_os = "linux")]
         // SAFETY: PR_SET_THP_DISABLE takes four integers and sets a flag of
         // the process; no memory of ours is read or written. On failure

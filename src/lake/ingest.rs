@@ -383,11 +383,15 @@ fn hash_and_decode(
         done.already = Some(prev.clone());
         return Ok(());
     }
+    // Builders sized for the file's records, not grown from nothing: most
+    // files are one chunk, and a file read as a stream fills whole chunks.
+    let expected = match whole {
+        Some(_) => expected_record_bytes(buf),
+        None => CHUNK_BYTES,
+    };
+    sink.chunk = ROOM.with_borrow(|room| chunk_builder(room, expected));
     let (mut report, changed) = match whole {
         Some(stamp) => {
-            // Builders sized for the file's records, not grown from
-            // nothing: most files are one chunk.
-            sink.chunk = ROOM.with_borrow(|room| chunk_builder(room, expected_record_bytes(buf)));
             let report = formats::decode_bytes(buf, limits, sink);
             sink.flush(false);
             (report, stamp.changed(path))
