@@ -176,7 +176,9 @@ fn window_events(
     order: Order,
 ) -> Result<Vec<Ev>, RunError> {
     let (df, name, sql) = window_frame(events, queries, from, to, order)?;
-    frame_to_events(&df, None).map_err(|e| query::polars_error(&name, &sql, e))
+    let blocks =
+        frame_to_blocks(&df, None, BLOCK_ROWS).map_err(|e| query::polars_error(&name, &sql, e))?;
+    Ok(blocks.into_iter().flatten().collect())
 }
 
 /// Every event in `[from, to)`, sorted by time.
@@ -280,6 +282,7 @@ pub fn analysis_events(
         from,
         to,
         SLICE_ROWS,
+        BLOCK_ROWS,
         tally,
     )
 }
@@ -293,17 +296,18 @@ pub fn analysis_events(
 const SLICE_ROWS: usize = 200_000;
 
 /// [`analysis_events`] over `events`, reading slices of about
-/// `slice_rows` rows.
+/// `slice_rows` rows, converted in blocks of `block_rows`.
 fn analysis_events_in(
     events: LazyFrame,
     queries: Option<&std::path::Path>,
     from: i64,
     to: i64,
     slice_rows: usize,
+    block_rows: usize,
     mut tally: Option<&mut crate::coverage::Tally>,
 ) -> Result<Vec<Ev>, RunError> {
     use super::{HOUR, SECOND};
-    let mut taken = Taken::default();
+    let mut taken = Taken::new(block_rows);
     // Whole seconds, except the range's own end.
     let slice_end = |at: i64, span: i64| {
         (at.saturating_add(span) / SECOND * SECOND)
@@ -348,18 +352,29 @@ fn analysis_events_in(
 }
 
 /// The slices of a window taken so far, in time order.
-#[derive(Default)]
 struct Taken {
-    /// Each slice's events; slices are disjoint.
-    slices: Vec<Vec<Ev>>,
-    /// Per read group: its event (slice and place: the earliest, from the
-    /// first slice it appears in) and size.
+    /// Each slice's events, in blocks in row order; slices are disjoint.
+    slices: Vec<Vec<Vec<Ev>>>,
+    /// Per read group: its event (slice, and place among the slice's kept
+    /// rows: the earliest, from the first slice it appears in) and size.
     groups: PlHashMap<OwnedGroupKey, (usize, usize, u64)>,
+    /// Rows per block (see [`BLOCK_ROWS`]).
+    block_rows: usize,
     t_group: std::time::Duration,
     t_convert: std::time::Duration,
 }
 
 impl Taken {
+    fn new(block_rows: usize) -> Self {
+        Taken {
+            slices: Vec::new(),
+            groups: PlHashMap::default(),
+            block_rows,
+            t_group: Default::default(),
+            t_convert: Default::default(),
+        }
+    }
+
     /// Take the next slice's rows: counted in `tally`, its plain reads
     /// grouped with those of the slices before, its events kept.
     fn take(
@@ -373,64 +388,72 @@ impl Taken {
         }
         let (weights, reps) = read_groups(&df)?;
         self.t_group += t.elapsed();
-        let mut keep: Vec<bool> = weights.iter().map(|w| *w == READ_ONE_BY_ONE).collect();
-        // The slice's groups seen before add to the earlier event's count.
-        let mut new_reps = Vec::new();
+        let mut keep: Vec<Keep> = weights
+            .iter()
+            .map(|w| match *w {
+                READ_ONE_BY_ONE => Keep::Whole,
+                _ => Keep::No,
+            })
+            .collect();
+        // The slice's groups seen before add to the earlier event's count;
+        // a new group's event is kept, without payloads. `reps` is in row
+        // order: a row's place follows the kept rows before it.
+        let slice = self.slices.len();
+        let (mut place, mut counted) = (0, 0);
         for (row, key) in reps {
             match self.groups.get_mut(&key) {
                 Some(g) => g.2 += weights[row],
                 None => {
-                    keep[row] = true;
-                    new_reps.push((row, key));
+                    place += keep[counted..row]
+                        .iter()
+                        .filter(|k| **k != Keep::No)
+                        .count();
+                    counted = row;
+                    keep[row] = Keep::Light;
+                    self.groups.insert(key, (slice, place, weights[row]));
                 }
             }
         }
-        let slice = self.slices.len();
         let t = std::time::Instant::now();
-        let mut evs = frame_to_events(&df, Some(&keep))?;
+        let blocks = frame_to_blocks(&df, Some(&keep), self.block_rows)?;
         drop(df);
         self.t_convert += t.elapsed();
-        // `new_reps` is in row order: a row's event follows the kept rows
-        // before it.
-        let (mut place, mut counted) = (0, 0);
-        for (row, key) in new_reps {
-            place += keep[counted..row].iter().filter(|k| **k).count();
-            counted = row;
-            let e = &mut evs[place];
-            e.request_parameters = None;
-            e.response_elements = None;
-            e.additional_event_data = None;
-            e.error_message = None;
-            self.groups.insert(key, (slice, place, weights[row]));
-        }
-        self.slices.push(evs);
+        self.slices.push(blocks);
         Ok(())
     }
 
     /// Every slice's events with the groups' weights, sorted by time.
     fn finish(self) -> Vec<Ev> {
+        use rayon::prelude::*;
         let Taken {
             mut slices,
             groups,
             t_group,
             t_convert,
+            ..
         } = self;
         for (slice, place, count) in groups.into_values() {
-            slices[slice][place].weight = count;
+            // The block holding the slice's `place`-th kept event.
+            let mut at = place;
+            for block in slices[slice].iter_mut() {
+                if at < block.len() {
+                    block[at].weight = count;
+                    break;
+                }
+                at -= block.len();
+            }
         }
-        // Sorted slice by slice, then moved once into one vector of the
-        // exact size (appending to one growing vector copied it at each
-        // doubling).
+        // Each block sorted on its own (in cache), then each slice's blocks
+        // merged into one vector of the exact size: each event is moved
+        // once, in order.
         let t = std::time::Instant::now();
-        {
-            use rayon::prelude::*;
-            slices
-                .par_iter_mut()
-                .for_each(|evs| sort_events_in_place(evs));
-        }
-        let mut out = Vec::with_capacity(slices.iter().map(Vec::len).sum());
-        for mut evs in slices {
-            out.append(&mut evs);
+        slices
+            .par_iter_mut()
+            .flat_map(|blocks| blocks.par_iter_mut())
+            .for_each(|evs| sort_events_in_place(evs));
+        let mut out = Vec::with_capacity(slices.iter().flatten().map(Vec::len).sum());
+        for blocks in slices {
+            merge_sorted(blocks, &mut out);
         }
         tracing::debug!(
             "incident load: grouping reads {t_group:?}, converting rows {t_convert:?}, sorting {:?}",
@@ -438,6 +461,33 @@ impl Taken {
         );
         out
     }
+}
+
+/// Append `blocks`, each sorted by time, then ID, to `out` in that order
+/// (ties: the earlier block first).
+fn merge_sorted(blocks: Vec<Vec<Ev>>, out: &mut Vec<Ev>) {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    // The order first, by keys borrowed from the events; then each block's
+    // events moved out in turn.
+    let order: Vec<usize> = {
+        let head = |b: usize, at: usize| {
+            blocks[b]
+                .get(at)
+                .map(|e: &Ev| Reverse((e.time, e.id.as_str(), b)))
+        };
+        let mut at = vec![0; blocks.len()];
+        let mut heap: BinaryHeap<_> = (0..blocks.len()).filter_map(|b| head(b, 0)).collect();
+        let mut order = Vec::with_capacity(blocks.iter().map(Vec::len).sum());
+        while let Some(Reverse((_, _, b))) = heap.pop() {
+            order.push(b);
+            at[b] += 1;
+            heap.extend(head(b, at[b]));
+        }
+        order
+    };
+    let mut blocks: Vec<_> = blocks.into_iter().map(Vec::into_iter).collect();
+    out.extend(order.into_iter().filter_map(|b| blocks[b].next()));
 }
 
 /// A row read one by one: not a plain read.
@@ -530,7 +580,7 @@ fn read_groups(df: &DataFrame) -> PolarsResult<(Vec<u64>, Vec<(usize, OwnedGroup
     Ok((weights, reps))
 }
 
-/// The columns [`frame_to_events`] reads (the tests build frames of them).
+/// The columns [`Cols`] reads (the tests build frames of them).
 #[cfg(test)]
 const EV_COLUMNS: &[&str] = &[
     "event_id",
@@ -570,144 +620,204 @@ const EV_COLUMNS: &[&str] = &[
     "source_index",
 ];
 
-/// [`frame_rows_to_events`] on every core: slices of the frame are
-/// converted in parallel (a slice shares the frame's buffers). With `keep`,
-/// only the rows it marks.
-fn frame_to_events(df: &DataFrame, keep: Option<&[bool]>) -> PolarsResult<Vec<Ev>> {
-    use rayon::prelude::*;
-    const SLICE: usize = 32_768;
-    if df.height() <= SLICE {
-        return frame_rows_to_events(df, keep);
-    }
-    let parts = (0..df.height())
-        .step_by(SLICE)
-        .collect::<Vec<_>>()
-        .into_par_iter()
-        .map(|at| {
-            let keep = keep.map(|k| &k[at..(at + SLICE).min(k.len())]);
-            frame_rows_to_events(&df.slice(at as i64, SLICE), keep)
-        })
-        .collect::<PolarsResult<Vec<Vec<Ev>>>>()?;
-    let mut out = Vec::with_capacity(parts.iter().map(Vec::len).sum());
-    for mut p in parts {
-        out.append(&mut p);
-    }
-    Ok(out)
+/// What becomes of a row of a slice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    /// Not kept: a plain read its group's earlier event stands for.
+    No,
+    /// Kept, with its payloads.
+    Whole,
+    /// Kept without payloads: the event a group of plain reads stands as.
+    Light,
 }
 
-fn frame_rows_to_events(df: &DataFrame, keep: Option<&[bool]>) -> PolarsResult<Vec<Ev>> {
-    let n = keep.map_or(df.height(), |k| k.iter().filter(|k| **k).count());
-    let mut out = vec![
-        Ev {
-            weight: 1,
-            ..Ev::default()
+/// About how many rows of a frame one block is converted from: a block's
+/// events (hundreds of bytes each) stay in a core's cache while each is
+/// written, once, from all its columns. Converting column by column wrote
+/// every event once per column, a pass over all of them each time.
+const BLOCK_ROWS: usize = 4096;
+
+/// The rows of `df` (those `keep` keeps) as events, converted on every
+/// core in blocks of about `block_rows` rows: the blocks in row order.
+fn frame_to_blocks(
+    df: &DataFrame,
+    keep: Option<&[Keep]>,
+    block_rows: usize,
+) -> PolarsResult<Vec<Vec<Ev>>> {
+    use rayon::prelude::*;
+    // One frame per chunk, so that each column of it is one array: a row
+    // is then read by its index, without a search for its chunk.
+    let chunks: Vec<DataFrame> = df.clone().split_chunks().collect();
+    let cols = chunks
+        .iter()
+        .map(Cols::of)
+        .collect::<PolarsResult<Vec<_>>>()?;
+    // (chunk, its rows from and to, the frame's row at `from`)
+    let mut blocks = Vec::new();
+    let mut first = 0;
+    for (c, chunk) in chunks.iter().enumerate() {
+        let n = chunk.height();
+        for from in (0..n).step_by(block_rows.max(1)) {
+            blocks.push((c, from, (from + block_rows).min(n), first + from));
+        }
+        first += n;
+    }
+    Ok(blocks
+        .into_par_iter()
+        // An interner per run of blocks on a core: its keys borrow the
+        // frame's strings.
+        .map_init(PlHashMap::default, |interned, (c, from, to, row)| {
+            let keep = |i: usize| keep.map_or(Keep::Whole, |k| k[row + i - from]);
+            let n = (from..to).filter(|&i| keep(i) != Keep::No).count();
+            let mut out = Vec::with_capacity(n);
+            for i in from..to {
+                match keep(i) {
+                    Keep::No => {}
+                    k => out.push(cols[c].event(i, k == Keep::Whole, interned)),
+                }
+            }
+            out
+        })
+        .collect())
+}
+
+/// The columns of one chunk of a window frame that an [`Ev`] is made of.
+struct Cols<'a> {
+    id: &'a StringChunked,
+    time: &'a Int64Chunked,
+    source: &'a StringChunked,
+    name: &'a StringChunked,
+    action: &'a StringChunked,
+    region: &'a StringChunked,
+    recipient_account: &'a StringChunked,
+    error_code: &'a StringChunked,
+    error_message: &'a StringChunked,
+    read_only: &'a BooleanChunked,
+    dry_run: &'a BooleanChunked,
+    event_type: &'a StringChunked,
+    event_category: &'a StringChunked,
+    management_event: &'a BooleanChunked,
+    identity_type: &'a StringChunked,
+    arn: &'a StringChunked,
+    principal_id: &'a StringChunked,
+    account_id: &'a StringChunked,
+    access_key_id: &'a StringChunked,
+    user_name: &'a StringChunked,
+    invoked_by: &'a StringChunked,
+    issuer_arn: &'a StringChunked,
+    issuer_name: &'a StringChunked,
+    mfa: &'a BooleanChunked,
+    source_identity: &'a StringChunked,
+    user_agent: &'a StringChunked,
+    source_ip: &'a StringChunked,
+    console: &'a BooleanChunked,
+    web_id_provider: &'a StringChunked,
+    identity_provider: &'a StringChunked,
+    request_parameters: &'a StringChunked,
+    response_elements: &'a StringChunked,
+    additional_event_data: &'a StringChunked,
+    source_file: &'a StringChunked,
+    source_index: &'a Int64Chunked,
+}
+
+impl<'a> Cols<'a> {
+    fn of(df: &'a DataFrame) -> PolarsResult<Self> {
+        let s = |c: &str| df.column(c)?.str();
+        let b = |c: &str| df.column(c)?.bool();
+        let i = |c: &str| df.column(c)?.i64();
+        Ok(Cols {
+            id: s("event_id")?,
+            time: i("event_time")?,
+            source: s("event_source")?,
+            name: s("event_name")?,
+            action: s("iam_action")?,
+            region: s("aws_region")?,
+            recipient_account: s("recipient_account_id")?,
+            error_code: s("error_code")?,
+            error_message: s("error_message")?,
+            read_only: b("read_only")?,
+            dry_run: b("is_dry_run")?,
+            event_type: s("event_type")?,
+            event_category: s("event_category")?,
+            management_event: b("management_event")?,
+            identity_type: s("identity_type")?,
+            arn: s("arn")?,
+            principal_id: s("principal_id")?,
+            account_id: s("account_id")?,
+            access_key_id: s("access_key_id")?,
+            user_name: s("user_name")?,
+            invoked_by: s("invoked_by")?,
+            issuer_arn: s("session_issuer_arn")?,
+            issuer_name: s("session_issuer_user_name")?,
+            mfa: b("mfa_authenticated")?,
+            source_identity: s("source_identity")?,
+            user_agent: s("user_agent")?,
+            source_ip: s("source_ip_address")?,
+            console: b("session_credential_from_console")?,
+            web_id_provider: s("web_id_federation_provider")?,
+            identity_provider: s("identity_provider")?,
+            request_parameters: s("request_parameters")?,
+            response_elements: s("response_elements")?,
+            additional_event_data: s("additional_event_data")?,
+            source_file: s("source_file")?,
+            source_index: i("source_index")?,
+        })
+    }
+
+    /// Row `i`'s event, with its payloads or without; the strings many
+    /// events share through `interned`.
+    fn event(&self, i: usize, payloads: bool, interned: &mut PlHashMap<&'a str, Sym>) -> Ev {
+        let mut sym = |c: &'a StringChunked| {
+            c.get(i).map(|v| match interned.get(v) {
+                Some(s) => s.clone(),
+                None => {
+                    let s = Sym::from(v);
+                    interned.insert(v, s.clone());
+                    s
+                }
+            })
         };
-        n
-    ];
-    // The rows kept, in order: every row, or those `keep` marks.
-    fn kept<'a, T: 'a>(
-        values: impl Iterator<Item = T> + 'a,
-        keep: Option<&'a [bool]>,
-    ) -> Box<dyn Iterator<Item = T> + 'a> {
-        match keep {
-            None => Box::new(values),
-            Some(k) => Box::new(values.zip(k).filter(|(_, k)| **k).map(|(v, _)| v)),
+        let text = |c: &'a StringChunked| c.get(i).map(str::to_string);
+        let payload = |c: &'a StringChunked| if payloads { text(c) } else { None };
+        Ev {
+            id: text(self.id).unwrap_or_default(),
+            time: self.time.get(i).unwrap_or(0),
+            source: sym(self.source).unwrap_or_default(),
+            name: sym(self.name).unwrap_or_default(),
+            action: sym(self.action).unwrap_or_default(),
+            region: sym(self.region),
+            recipient_account: sym(self.recipient_account),
+            error_code: sym(self.error_code),
+            error_message: payload(self.error_message),
+            read_only: self.read_only.get(i),
+            dry_run: self.dry_run.get(i).unwrap_or(false),
+            event_type: sym(self.event_type),
+            event_category: sym(self.event_category),
+            management_event: self.management_event.get(i),
+            identity_type: sym(self.identity_type),
+            arn: sym(self.arn),
+            principal_id: sym(self.principal_id),
+            account_id: sym(self.account_id),
+            access_key_id: sym(self.access_key_id),
+            user_name: sym(self.user_name),
+            invoked_by: sym(self.invoked_by),
+            issuer_arn: sym(self.issuer_arn),
+            issuer_name: sym(self.issuer_name),
+            mfa: self.mfa.get(i),
+            source_identity: sym(self.source_identity),
+            user_agent: sym(self.user_agent),
+            source_ip: sym(self.source_ip),
+            console: self.console.get(i),
+            web_id_provider: sym(self.web_id_provider),
+            identity_provider: sym(self.identity_provider),
+            request_parameters: payload(self.request_parameters),
+            response_elements: payload(self.response_elements),
+            additional_event_data: payload(self.additional_event_data),
+            source_file: sym(self.source_file).unwrap_or_default(),
+            source_index: self.source_index.get(i).unwrap_or(0),
+            weight: 1,
         }
     }
-    // One interner per slice: the keys borrow the frame's strings.
-    fn sym<'a>(interned: &mut PlHashMap<&'a str, Sym>, v: &'a str) -> Sym {
-        if let Some(s) = interned.get(v) {
-            return s.clone();
-        }
-        let s = Sym::from(v);
-        interned.insert(v, s.clone());
-        s
-    }
-    let mut interned: PlHashMap<&str, Sym> = PlHashMap::default();
-    macro_rules! strs {
-        ($col:expr, $field:ident, opt) => {{
-            let c = df.column($col)?.str()?;
-            for (e, v) in out.iter_mut().zip(kept(c.iter(), keep)) {
-                e.$field = v.map(str::to_string);
-            }
-        }};
-        ($col:expr, $field:ident) => {{
-            let c = df.column($col)?.str()?;
-            for (e, v) in out.iter_mut().zip(kept(c.iter(), keep)) {
-                e.$field = v.unwrap_or_default().to_string();
-            }
-        }};
-    }
-    macro_rules! syms {
-        ($col:expr, $field:ident, opt) => {{
-            let c = df.column($col)?.str()?;
-            for (e, v) in out.iter_mut().zip(kept(c.iter(), keep)) {
-                e.$field = v.map(|v| sym(&mut interned, v));
-            }
-        }};
-        ($col:expr, $field:ident) => {{
-            let c = df.column($col)?.str()?;
-            for (e, v) in out.iter_mut().zip(kept(c.iter(), keep)) {
-                e.$field = sym(&mut interned, v.unwrap_or_default());
-            }
-        }};
-    }
-    macro_rules! bools {
-        ($col:expr, $field:ident) => {{
-            let c = df.column($col)?.bool()?;
-            for (e, v) in out.iter_mut().zip(kept(c.iter(), keep)) {
-                e.$field = v;
-            }
-        }};
-    }
-    strs!("event_id", id);
-    syms!("event_source", source);
-    syms!("event_name", name);
-    syms!("iam_action", action);
-    syms!("aws_region", region, opt);
-    syms!("recipient_account_id", recipient_account, opt);
-    syms!("error_code", error_code, opt);
-    strs!("error_message", error_message, opt);
-    bools!("read_only", read_only);
-    syms!("event_type", event_type, opt);
-    syms!("event_category", event_category, opt);
-    bools!("management_event", management_event);
-    syms!("identity_type", identity_type, opt);
-    syms!("arn", arn, opt);
-    syms!("principal_id", principal_id, opt);
-    syms!("account_id", account_id, opt);
-    syms!("access_key_id", access_key_id, opt);
-    syms!("user_name", user_name, opt);
-    syms!("invoked_by", invoked_by, opt);
-    syms!("session_issuer_arn", issuer_arn, opt);
-    syms!("session_issuer_user_name", issuer_name, opt);
-    bools!("mfa_authenticated", mfa);
-    syms!("source_identity", source_identity, opt);
-    syms!("user_agent", user_agent, opt);
-    syms!("source_ip_address", source_ip, opt);
-    bools!("session_credential_from_console", console);
-    syms!("web_id_federation_provider", web_id_provider, opt);
-    syms!("identity_provider", identity_provider, opt);
-    strs!("request_parameters", request_parameters, opt);
-    strs!("response_elements", response_elements, opt);
-    strs!("additional_event_data", additional_event_data, opt);
-    syms!("source_file", source_file);
-    {
-        // Iterated, not indexed: `get(i)` searches the chunks every time.
-        let c = df.column("is_dry_run")?.bool()?;
-        for (e, v) in out.iter_mut().zip(kept(c.iter(), keep)) {
-            e.dry_run = v.unwrap_or(false);
-        }
-        let c = df.column("event_time")?.i64()?;
-        for (e, v) in out.iter_mut().zip(kept(c.iter(), keep)) {
-            e.time = v.unwrap_or(0);
-        }
-        let c = df.column("source_index")?.i64()?;
-        for (e, v) in out.iter_mut().zip(kept(c.iter(), keep)) {
-            e.source_index = v.unwrap_or(0);
-        }
-    }
-    Ok(out)
 }
 
 /// Failed calls per minute, by event source and error code, in `[from, to)`
@@ -931,13 +1041,22 @@ mod tests {
     }
 
     /// [`analysis_events_in`] over all of `df`'s rows, in slices of about
-    /// `slice_rows` rows: (id, weight, has payload), in order.
-    fn analysed(df: &DataFrame, slice_rows: usize) -> Vec<(String, u64, bool)> {
-        analysis_events_in(df.clone().lazy(), None, 0, 100_000_000, slice_rows, None)
-            .unwrap()
-            .into_iter()
-            .map(|e| (e.id, e.weight, e.request_parameters.is_some()))
-            .collect()
+    /// `slice_rows` rows converted in blocks of `block_rows`: (id, weight,
+    /// has payload), in order.
+    fn analysed(df: &DataFrame, slice_rows: usize, block_rows: usize) -> Vec<(String, u64, bool)> {
+        analysis_events_in(
+            df.clone().lazy(),
+            None,
+            0,
+            100_000_000,
+            slice_rows,
+            block_rows,
+            None,
+        )
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.id, e.weight, e.request_parameters.is_some()))
+        .collect()
     }
 
     #[test]
@@ -947,7 +1066,7 @@ mod tests {
             ("r2", 10, true, None, "s3:ListBuckets", "AKIA1"),
             ("w1", 5, false, None, "s3:PutObject", "AKIA1"),
         ]);
-        let got = analysed(&df, SLICE_ROWS);
+        let got = analysed(&df, SLICE_ROWS, BLOCK_ROWS);
         assert_eq!(
             got,
             [("w1".to_string(), 1, true), ("r2".to_string(), 2, false)]
@@ -975,7 +1094,7 @@ mod tests {
             ("r5", 99 * s, true, None, "s3:GetObject", "AKIA2"),
             ("r6", 50 * s, true, None, "s3:GetObject", "AKIA1"),
         ]);
-        let whole = analysed(&df, 1_000_000);
+        let whole = analysed(&df, 1_000_000, BLOCK_ROWS);
         let row = |id: &str, w, p| (id.to_string(), w, p);
         assert_eq!(
             whole,
@@ -988,8 +1107,13 @@ mod tests {
             ]
         );
         // One row per slice, then slices of seconds: the same result.
-        assert_eq!(analysed(&df, 1), whole);
-        assert_eq!(analysed(&df, 2), whole);
+        assert_eq!(analysed(&df, 1, BLOCK_ROWS), whole);
+        assert_eq!(analysed(&df, 2, BLOCK_ROWS), whole);
+        // Converted in blocks of one row, and of two: merged in order, each
+        // group's weight on its event.
+        assert_eq!(analysed(&df, 1_000_000, 1), whole);
+        assert_eq!(analysed(&df, 1_000_000, 2), whole);
+        assert_eq!(analysed(&df, 2, 2), whole);
     }
 
     /// The coverage counted from the slices the analysis reads is the one
@@ -1062,11 +1186,45 @@ mod tests {
                 0,
                 6 * h,
                 slice_rows,
+                BLOCK_ROWS,
                 Some(&mut tally),
             )
             .unwrap();
             assert_eq!(tally.observed(), want, "slices of {slice_rows}");
         }
+    }
+
+    #[test]
+    fn sorted_blocks_merge_by_time_then_id_then_block() {
+        let ev = |id: &str, time, source_index| Ev {
+            id: id.into(),
+            time,
+            source_index,
+            ..Ev::default()
+        };
+        let blocks = vec![
+            vec![ev("a", 2, 0), ev("c", 3, 1)],
+            vec![],
+            vec![ev("a", 2, 2), ev("b", 2, 3)],
+            vec![ev("z", 1, 4)],
+        ];
+        let mut out = vec![ev("first", 0, 9)];
+        merge_sorted(blocks, &mut out);
+        let got: Vec<(&str, i64)> = out
+            .iter()
+            .map(|e| (e.id.as_str(), e.source_index))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("first", 9),
+                ("z", 4),
+                ("a", 0),
+                ("a", 2),
+                ("b", 3),
+                ("c", 1)
+            ]
+        );
     }
 
     #[test]
