@@ -176,9 +176,7 @@ fn window_events(
     order: Order,
 ) -> Result<Vec<Ev>, RunError> {
     let (df, name, sql) = window_frame(events, queries, from, to, order)?;
-    let blocks =
-        frame_to_blocks(&df, None, BLOCK_ROWS).map_err(|e| query::polars_error(&name, &sql, e))?;
-    Ok(blocks.into_iter().flatten().collect())
+    frame_rows(&df, None, BLOCK_ROWS).map_err(|e| query::polars_error(&name, &sql, e))
 }
 
 /// Every event in `[from, to)`, sorted by time.
@@ -228,38 +226,12 @@ fn without_final_sort(mut rows: LazyFrame) -> LazyFrame {
     rows
 }
 
-/// Sort `evs` by time, then ID (then load order), as the window query
-/// does: through a permutation applied in place, so that each event
-/// (hundreds of bytes) is moved once and no second vector of them is made.
+/// `evs` sorted by time, then ID (then load order), as the window query
+/// sorts them.
 #[cfg(test)]
 fn sort_events(mut evs: Vec<Ev>) -> Vec<Ev> {
-    sort_events_in_place(&mut evs);
+    evs.sort_by(|a, b| (a.time, &a.id).cmp(&(b.time, &b.id)));
     evs
-}
-
-fn sort_events_in_place(evs: &mut [Ev]) {
-    const PLACED: usize = usize::MAX;
-    // The keys side by side: comparing through the events read far apart
-    // memory for each comparison.
-    let mut keys: Vec<(i64, &str, usize)> = evs
-        .iter()
-        .enumerate()
-        .map(|(i, e)| (e.time, e.id.as_str(), i))
-        .collect();
-    keys.sort_unstable();
-    let mut order: Vec<usize> = keys.into_iter().map(|k| k.2).collect();
-    // `order[j]` is the event that belongs at `j`: follow each cycle.
-    for i in 0..order.len() {
-        let mut j = i;
-        while order[j] != PLACED {
-            let k = std::mem::replace(&mut order[j], PLACED);
-            if k == i {
-                break;
-            }
-            evs.swap(j, k);
-            j = k;
-        }
-    }
 }
 
 /// The events in `[from, to)` as the incident analysis reads them, sorted by
@@ -307,7 +279,10 @@ fn analysis_events_in(
     mut tally: Option<&mut crate::coverage::Tally>,
 ) -> Result<Vec<Ev>, RunError> {
     use super::{HOUR, SECOND};
-    let mut taken = Taken::new(block_rows);
+    // Room for every row of the range: the events are written straight
+    // into their places, never moved again.
+    let rows = range_rows(events.clone(), from, to).unwrap_or(0);
+    let mut taken = Taken::new(block_rows, rows);
     // Whole seconds, except the range's own end.
     let slice_end = |at: i64, span: i64| {
         (at.saturating_add(span) / SECOND * SECOND)
@@ -353,21 +328,27 @@ fn analysis_events_in(
 
 /// The slices of a window taken so far, in time order.
 struct Taken {
-    /// Each slice's events, in blocks in row order; slices are disjoint.
-    slices: Vec<Vec<Vec<Ev>>>,
-    /// Per read group: its event (slice, and place among the slice's kept
-    /// rows: the earliest, from the first slice it appears in) and size.
-    groups: PlHashMap<OwnedGroupKey, (usize, usize, u64)>,
-    /// Rows per block (see [`BLOCK_ROWS`]).
+    /// The events of the slices so far, each slice's sorted; slices are
+    /// disjoint and in time order.
+    out: Vec<Ev>,
+    /// Per read group: its event (its place in `out`: the earliest, from
+    /// the first slice it appears in) and size.
+    groups: PlHashMap<OwnedGroupKey, (usize, u64)>,
+    /// Rows per piece of a slice converted on one core (see [`BLOCK_ROWS`]).
     block_rows: usize,
     t_group: std::time::Duration,
     t_convert: std::time::Duration,
 }
 
 impl Taken {
-    fn new(block_rows: usize) -> Self {
+    /// With room for `capacity` events (more are room made for).
+    fn new(block_rows: usize, capacity: usize) -> Self {
+        let mut out = Vec::new();
+        // Room that is never written is never backed by memory; a bound too
+        // large to reserve only costs the copies of a growing vector.
+        let _ = out.try_reserve_exact(capacity);
         Taken {
-            slices: Vec::new(),
+            out,
             groups: PlHashMap::default(),
             block_rows,
             t_group: Default::default(),
@@ -396,98 +377,72 @@ impl Taken {
             })
             .collect();
         // The slice's groups seen before add to the earlier event's count;
-        // a new group's event is kept, without payloads. `reps` is in row
-        // order: a row's place follows the kept rows before it.
-        let slice = self.slices.len();
-        let (mut place, mut counted) = (0, 0);
+        // a new group's event is kept, without payloads.
+        let mut new = Vec::new();
         for (row, key) in reps {
             match self.groups.get_mut(&key) {
-                Some(g) => g.2 += weights[row],
+                Some(g) => g.1 += weights[row],
                 None => {
-                    place += keep[counted..row]
-                        .iter()
-                        .filter(|k| **k != Keep::No)
-                        .count();
-                    counted = row;
                     keep[row] = Keep::Light;
-                    self.groups.insert(key, (slice, place, weights[row]));
+                    new.push((row, key));
                 }
             }
         }
         let t = std::time::Instant::now();
-        let blocks = frame_to_blocks(&df, Some(&keep), self.block_rows)?;
+        let place = sorted_places(&df, &keep)?;
+        let base = self.out.len();
+        for (row, key) in new {
+            self.groups
+                .insert(key, (base + place[row] as usize, weights[row]));
+        }
+        append_rows(&df, &keep, &place, self.block_rows, &mut self.out)?;
         drop(df);
         self.t_convert += t.elapsed();
-        self.slices.push(blocks);
         Ok(())
     }
 
     /// Every slice's events with the groups' weights, sorted by time.
     fn finish(self) -> Vec<Ev> {
-        use rayon::prelude::*;
         let Taken {
-            mut slices,
+            mut out,
             groups,
             t_group,
             t_convert,
             ..
         } = self;
-        for (slice, place, count) in groups.into_values() {
-            // The block holding the slice's `place`-th kept event.
-            let mut at = place;
-            for block in slices[slice].iter_mut() {
-                if at < block.len() {
-                    block[at].weight = count;
-                    break;
-                }
-                at -= block.len();
-            }
-        }
-        // Each block sorted on its own (in cache), then each slice's blocks
-        // merged into one vector of the exact size: each event is moved
-        // once, in order.
-        let t = std::time::Instant::now();
-        slices
-            .par_iter_mut()
-            .flat_map(|blocks| blocks.par_iter_mut())
-            .for_each(|evs| sort_events_in_place(evs));
-        let mut out = Vec::with_capacity(slices.iter().flatten().map(Vec::len).sum());
-        for blocks in slices {
-            merge_sorted(blocks, &mut out);
+        for (at, count) in groups.into_values() {
+            out[at].weight = count;
         }
         tracing::debug!(
-            "incident load: grouping reads {t_group:?}, converting rows {t_convert:?}, sorting {:?}",
-            t.elapsed()
+            "incident load: grouping reads {t_group:?}, sorting and converting rows {t_convert:?}"
         );
         out
     }
 }
 
-/// Append `blocks`, each sorted by time, then ID, to `out` in that order
-/// (ties: the earlier block first).
-fn merge_sorted(blocks: Vec<Vec<Ev>>, out: &mut Vec<Ev>) {
-    use std::cmp::Reverse;
-    use std::collections::BinaryHeap;
-    // The order first, by keys borrowed from the events; then each block's
-    // events moved out in turn.
-    let order: Vec<usize> = {
-        let head = |b: usize, at: usize| {
-            blocks[b]
-                .get(at)
-                .map(|e: &Ev| Reverse((e.time, e.id.as_str(), b)))
-        };
-        let mut at = vec![0; blocks.len()];
-        let mut heap: BinaryHeap<_> = (0..blocks.len()).filter_map(|b| head(b, 0)).collect();
-        let mut order = Vec::with_capacity(blocks.iter().map(Vec::len).sum());
-        while let Some(Reverse((_, _, b))) = heap.pop() {
-            order.push(b);
-            at[b] += 1;
-            heap.extend(head(b, at[b]));
-        }
-        order
-    };
-    let mut blocks: Vec<_> = blocks.into_iter().map(Vec::into_iter).collect();
-    out.extend(order.into_iter().filter_map(|b| blocks[b].next()));
+/// Not a place: the row is not kept.
+const NO_PLACE: u32 = u32::MAX;
+
+/// For each row of `df`, its place among the rows `keep` keeps sorted by
+/// time, then ID, then row (the window query's order); [`NO_PLACE`] for
+/// the others. The keys are read side by side, in row order.
+fn sorted_places(df: &DataFrame, keep: &[Keep]) -> PolarsResult<Vec<u32>> {
+    let time = df.column("event_time")?.i64()?;
+    let id = df.column("event_id")?.str()?;
+    let mut keys: Vec<(i64, &str, u32)> = time
+        .iter()
+        .zip(id.iter())
+        .zip(keep)
+        .enumerate()
+        .filter(|(_, (_, k))| **k != Keep::No)
+        .map(|(row, ((t, id), _))| (t.unwrap_or(0), id.unwrap_or(""), row as u32))
+        .collect();
+    keys.sort_unstable();
+    let mut place = vec![NO_PLACE; keep.len()];
+    for (p, &(_, _, row)) in keys.iter().enumerate() {
+        place[row as usize] = p as u32;
+    }
+    Ok(place)
 }
 
 /// A row read one by one: not a plain read.
@@ -631,20 +586,35 @@ enum Keep {
     Light,
 }
 
-/// About how many rows of a frame one block is converted from: a block's
-/// events (hundreds of bytes each) stay in a core's cache while each is
-/// written, once, from all its columns. Converting column by column wrote
-/// every event once per column, a pass over all of them each time.
+/// About how many rows of a frame one core converts at least at a time
+/// (with one interner): each event (hundreds of bytes) is written once,
+/// from all its columns, straight into its place in the output. Converting
+/// column by column wrote every event once per column, a pass over all of
+/// them each time.
 const BLOCK_ROWS: usize = 4096;
 
-/// The rows of `df` (those `keep` keeps) as events, converted on every
-/// core in blocks of about `block_rows` rows: the blocks in row order.
-fn frame_to_blocks(
+/// The rows of `df` that `keep` keeps as events (with their payloads
+/// unless [`Keep::Light`]), appended to `out`, each at its `place` after
+/// the events already there. Converted on every core in pieces of at least
+/// `block_rows` rows, in row order (each column read front to back).
+fn append_rows(
     df: &DataFrame,
-    keep: Option<&[Keep]>,
+    keep: &[Keep],
+    place: &[u32],
     block_rows: usize,
-) -> PolarsResult<Vec<Vec<Ev>>> {
+    out: &mut Vec<Ev>,
+) -> PolarsResult<()> {
     use rayon::prelude::*;
+    let kept = place.iter().filter(|&&p| p != NO_PLACE).count();
+    // The places must be 0..kept, each once: checked, since the events
+    // are written into memory not yet initialised.
+    let mut seen = vec![false; kept];
+    for &p in place.iter().filter(|&&p| p != NO_PLACE) {
+        let p = p as usize;
+        assert!(p < kept && !seen[p], "event places are not a permutation");
+        seen[p] = true;
+    }
+    drop(seen);
     // One frame per chunk, so that each column of it is one array: a row
     // is then read by its index, without a search for its chunk.
     let chunks: Vec<DataFrame> = df.clone().split_chunks().collect();
@@ -652,33 +622,99 @@ fn frame_to_blocks(
         .iter()
         .map(Cols::of)
         .collect::<PolarsResult<Vec<_>>>()?;
-    // (chunk, its rows from and to, the frame's row at `from`)
-    let mut blocks = Vec::new();
+    // (chunk, the frame's row at which it starts)
+    let mut pieces = Vec::new();
     let mut first = 0;
     for (c, chunk) in chunks.iter().enumerate() {
         let n = chunk.height();
         for from in (0..n).step_by(block_rows.max(1)) {
-            blocks.push((c, from, (from + block_rows).min(n), first + from));
+            pieces.push((c, from, (from + block_rows).min(n), first));
         }
         first += n;
     }
-    Ok(blocks
+    out.reserve(kept);
+    let base = out.len();
+    let dst = Dst(out.spare_capacity_mut().as_mut_ptr());
+    pieces
         .into_par_iter()
-        // An interner per run of blocks on a core: its keys borrow the
+        // An interner per run of pieces on a core: its keys borrow the
         // frame's strings.
-        .map_init(PlHashMap::default, |interned, (c, from, to, row)| {
-            let keep = |i: usize| keep.map_or(Keep::Whole, |k| k[row + i - from]);
-            let n = (from..to).filter(|&i| keep(i) != Keep::No).count();
-            let mut out = Vec::with_capacity(n);
+        .for_each_init(PlHashMap::default, |interned, (c, from, to, first)| {
             for i in from..to {
-                match keep(i) {
-                    Keep::No => {}
-                    k => out.push(cols[c].event(i, k == Keep::Whole, interned)),
+                let row = first + i;
+                if place[row] == NO_PLACE {
+                    continue;
                 }
+                let ev = cols[c].event(i, keep[row] == Keep::Whole, interned);
+                // SAFETY: `place[row] < kept`, within the room reserved
+                // above, and no two rows share a place (checked above), so
+                // each place is written once, by one thread.
+                unsafe { dst.at(place[row] as usize).cast::<Ev>().write(ev) };
             }
-            out
+        });
+    // SAFETY: the `kept` places after `base` were each written above.
+    unsafe { out.set_len(base + kept) };
+    Ok(())
+}
+
+/// Where a slice's events are written (see [`append_rows`]).
+#[derive(Clone, Copy)]
+struct Dst(*mut std::mem::MaybeUninit<Ev>);
+// SAFETY: the threads write disjoint places (see [`append_rows`]).
+unsafe impl Send for Dst {}
+unsafe impl Sync for Dst {}
+impl Dst {
+    /// The place `i` after the start.
+    ///
+    /// # Safety
+    /// `i` is within the room the pointer was taken from.
+    unsafe fn at(self, i: usize) -> *mut std::mem::MaybeUninit<Ev> {
+        unsafe { self.0.add(i) }
+    }
+}
+
+/// The rows of `df` (those `keep` keeps, or all), in row order, as events.
+fn frame_rows(df: &DataFrame, keep: Option<&[Keep]>, block_rows: usize) -> PolarsResult<Vec<Ev>> {
+    let keep: Vec<Keep> = match keep {
+        Some(k) => k.to_vec(),
+        None => vec![Keep::Whole; df.height()],
+    };
+    let mut at = 0u32;
+    let place: Vec<u32> = keep
+        .iter()
+        .map(|k| {
+            if *k == Keep::No {
+                NO_PLACE
+            } else {
+                at += 1;
+                at - 1
+            }
         })
-        .collect())
+        .collect();
+    let mut out = Vec::new();
+    append_rows(df, &keep, &place, block_rows, &mut out)?;
+    Ok(out)
+}
+
+/// How many rows of `events` are in `[from, to)`: room enough for the
+/// window's events.
+fn range_rows(events: LazyFrame, from: i64, to: i64) -> PolarsResult<usize> {
+    let df = events
+        .filter(query::dates_between(from, to))
+        .filter(
+            col("event_time")
+                .cast(DataType::Int64)
+                .gt_eq(lit(from))
+                .and(col("event_time").cast(DataType::Int64).lt(lit(to))),
+        )
+        .select([len()])
+        .collect()?;
+    Ok(df
+        .column("len")?
+        .cast(&DataType::UInt64)?
+        .u64()?
+        .get(0)
+        .unwrap_or(0) as usize)
 }
 
 /// The columns of one chunk of a window frame that an [`Ev`] is made of.
@@ -1192,39 +1228,6 @@ mod tests {
             .unwrap();
             assert_eq!(tally.observed(), want, "slices of {slice_rows}");
         }
-    }
-
-    #[test]
-    fn sorted_blocks_merge_by_time_then_id_then_block() {
-        let ev = |id: &str, time, source_index| Ev {
-            id: id.into(),
-            time,
-            source_index,
-            ..Ev::default()
-        };
-        let blocks = vec![
-            vec![ev("a", 2, 0), ev("c", 3, 1)],
-            vec![],
-            vec![ev("a", 2, 2), ev("b", 2, 3)],
-            vec![ev("z", 1, 4)],
-        ];
-        let mut out = vec![ev("first", 0, 9)];
-        merge_sorted(blocks, &mut out);
-        let got: Vec<(&str, i64)> = out
-            .iter()
-            .map(|e| (e.id.as_str(), e.source_index))
-            .collect();
-        assert_eq!(
-            got,
-            [
-                ("first", 9),
-                ("z", 4),
-                ("a", 0),
-                ("a", 2),
-                ("b", 3),
-                ("c", 1)
-            ]
-        );
     }
 
     #[test]
