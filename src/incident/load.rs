@@ -9,8 +9,49 @@ use crate::query::{self, RunError};
 use polars::prelude::*;
 
 /// A string many events share (a service, an action, a principal, a user
-/// agent): stored once per load, not once per event.
-pub type Sym = std::sync::Arc<str>;
+/// agent): stored once per load, not once per event. One pointer wide
+/// (`Option<Sym>` too), where an `Arc<str>` is two: an event holds two
+/// dozen of them, and the analyses pass over hundreds of thousands of
+/// events many times.
+#[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Sym(std::sync::Arc<Box<str>>);
+
+impl std::ops::Deref for Sym {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Sym {
+    fn as_ref(&self) -> &str {
+        self
+    }
+}
+
+impl std::borrow::Borrow<str> for Sym {
+    fn borrow(&self) -> &str {
+        self
+    }
+}
+
+impl From<&str> for Sym {
+    fn from(s: &str) -> Self {
+        Sym(std::sync::Arc::new(s.into()))
+    }
+}
+
+impl std::fmt::Debug for Sym {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl std::fmt::Display for Sym {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self)
+    }
+}
 
 /// One event, as the analyses use it. The strings many events repeat are
 /// [`Sym`]s: a window of hundreds of thousands of events held a separate
@@ -25,7 +66,6 @@ pub struct Ev {
     pub region: Option<Sym>,
     pub recipient_account: Option<Sym>,
     pub error_code: Option<Sym>,
-    pub error_message: Option<String>,
     pub read_only: Option<bool>,
     pub dry_run: bool,
     pub event_type: Option<Sym>,
@@ -48,9 +88,8 @@ pub struct Ev {
     pub console: Option<bool>,
     pub web_id_provider: Option<Sym>,
     pub identity_provider: Option<Sym>,
-    pub request_parameters: Option<String>,
-    pub response_elements: Option<String>,
-    pub additional_event_data: Option<String>,
+    /// The event's own texts; none for a read a group stands for.
+    pub payloads: Option<Box<Payloads>>,
     pub source_file: Sym,
     pub source_index: i64,
     /// How many events this one stands for: 1, or for a successful read,
@@ -59,7 +98,30 @@ pub struct Ev {
     pub weight: u64,
 }
 
+/// The texts of an event that are its own: in a box of their own, which
+/// most events (reads) do not have, out of the way of the fields every
+/// pass over the events reads.
+#[derive(Debug, Clone, Default)]
+pub struct Payloads {
+    pub error_message: Option<String>,
+    pub request_parameters: Option<String>,
+    pub response_elements: Option<String>,
+    pub additional_event_data: Option<String>,
+}
+
 impl Ev {
+    pub fn error_message(&self) -> Option<&str> {
+        self.payloads.as_ref()?.error_message.as_deref()
+    }
+    pub fn request_parameters(&self) -> Option<&str> {
+        self.payloads.as_ref()?.request_parameters.as_deref()
+    }
+    pub fn response_elements(&self) -> Option<&str> {
+        self.payloads.as_ref()?.response_elements.as_deref()
+    }
+    pub fn additional_event_data(&self) -> Option<&str> {
+        self.payloads.as_ref()?.additional_event_data.as_deref()
+    }
     pub fn identity(&self) -> crate::actors::Identity<'_> {
         crate::actors::Identity {
             identity_type: self.identity_type.as_deref(),
@@ -107,10 +169,10 @@ impl CallView for Ev {
         self.access_key_id.as_deref()
     }
     fn response_elements(&self) -> Option<&str> {
-        self.response_elements.as_deref()
+        Ev::response_elements(self)
     }
     fn request_parameters(&self) -> Option<&str> {
-        self.request_parameters.as_deref()
+        Ev::request_parameters(self)
     }
     fn failed(&self) -> bool {
         self.error_code.is_some()
@@ -814,7 +876,6 @@ impl<'a> Cols<'a> {
             })
         };
         let text = |c: &'a StringChunked| c.get(i).map(str::to_string);
-        let payload = |c: &'a StringChunked| if payloads { text(c) } else { None };
         Ev {
             id: text(self.id).unwrap_or_default(),
             time: self.time.get(i).unwrap_or(0),
@@ -824,7 +885,6 @@ impl<'a> Cols<'a> {
             region: sym(self.region),
             recipient_account: sym(self.recipient_account),
             error_code: sym(self.error_code),
-            error_message: payload(self.error_message),
             read_only: self.read_only.get(i),
             dry_run: self.dry_run.get(i).unwrap_or(false),
             event_type: sym(self.event_type),
@@ -846,9 +906,20 @@ impl<'a> Cols<'a> {
             console: self.console.get(i),
             web_id_provider: sym(self.web_id_provider),
             identity_provider: sym(self.identity_provider),
-            request_parameters: payload(self.request_parameters),
-            response_elements: payload(self.response_elements),
-            additional_event_data: payload(self.additional_event_data),
+            payloads: payloads
+                .then(|| Payloads {
+                    error_message: text(self.error_message),
+                    request_parameters: text(self.request_parameters),
+                    response_elements: text(self.response_elements),
+                    additional_event_data: text(self.additional_event_data),
+                })
+                .filter(|p| {
+                    p.error_message.is_some()
+                        || p.request_parameters.is_some()
+                        || p.response_elements.is_some()
+                        || p.additional_event_data.is_some()
+                })
+                .map(Box::new),
             source_file: sym(self.source_file).unwrap_or_default(),
             source_index: self.source_index.get(i).unwrap_or(0),
             weight: 1,
@@ -1091,7 +1162,7 @@ mod tests {
         )
         .unwrap()
         .into_iter()
-        .map(|e| (e.id, e.weight, e.request_parameters.is_some()))
+        .map(|e| (e.id.clone(), e.weight, e.request_parameters().is_some()))
         .collect()
     }
 

@@ -135,18 +135,17 @@ fn facts<'a>(
     let parsed = if skip {
         None
     } else {
-        e.request_parameters
-            .as_deref()
+        e.request_parameters()
             .and_then(|t| crate::event::canonical::parse(t).ok())
     };
     let params = parsed.as_ref().unwrap_or(&Node::Null);
     if !skip {
         classify::identifiers_in_node(params, &mut ids);
         if !e.failed() {
-            identifiers(e.response_elements.as_deref(), &mut ids);
+            identifiers(e.response_elements(), &mut ids);
         }
     }
-    if let Some(m) = &e.error_message {
+    if let Some(m) = e.error_message() {
         identifiers_in_text(m, &mut ids);
     }
     let risk = classify::risk(&e.action, params);
@@ -277,8 +276,7 @@ pub fn event_class(e: &Ev) -> &'static str {
         return "read";
     }
     let params: Value = e
-        .request_parameters
-        .as_deref()
+        .request_parameters()
         .and_then(|t| crate::event::canonical::parse_value(t).ok())
         .unwrap_or(Value::Null);
     match classify::risk(&e.action, &params) {
@@ -649,7 +647,7 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
     }
     let mut impacted: BTreeSet<String> = BTreeSet::new();
     for &i in &failing {
-        if let Some(m) = &evs[i].error_message {
+        if let Some(m) = evs[i].error_message() {
             identifiers_in_text(m, &mut impacted);
         }
     }
@@ -1164,8 +1162,7 @@ fn params_of(e: &Ev, f: &Facts) -> Option<Value> {
     if !f.params.is_null() {
         return Some(f.params.clone());
     }
-    e.request_parameters
-        .as_deref()
+    e.request_parameters()
         .and_then(|t| crate::event::canonical::parse_value(t).ok())
 }
 
@@ -1220,8 +1217,7 @@ fn console_login_for(evs: &[Ev], fx: &[Facts], i: usize) -> Option<usize> {
         })
         .filter(|&j| {
             evs[j]
-                .response_elements
-                .as_deref()
+                .response_elements()
                 .is_none_or(|r| !r.contains("Failure"))
         })
         .max_by_key(|&j| evs[j].time)
@@ -1470,8 +1466,7 @@ fn contributing(
         if fx[i].actor.kind == Kind::Human || &*evs[i].name == "ConsoleLogin" {
             let login_without = &*evs[i].name == "ConsoleLogin"
                 && evs[i]
-                    .additional_event_data
-                    .as_deref()
+                    .additional_event_data()
                     .is_some_and(|a| a.contains("\"MFAUsed\":\"No\""));
             let session_without = fx[i].actor.kind == Kind::Human
                 && evs[i].mfa == Some(false)
