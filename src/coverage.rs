@@ -228,6 +228,15 @@ pub struct Tally {
 }
 
 impl Tally {
+    /// The columns [`Tally::add`] reads.
+    pub const COLUMNS: &[&str] = &[
+        "recipient_account_id",
+        "account_id",
+        "aws_region",
+        "source_file",
+        "event_time",
+    ];
+
     /// Count the rows of `df`: its `recipient_account_id`, `account_id`,
     /// `aws_region`, `source_file` and `event_time` (microseconds, Int64).
     pub fn add(&mut self, df: &DataFrame) -> PolarsResult<()> {

@@ -201,14 +201,41 @@ const READ_GROUP: &[&str] = &[
     "access_key_id",
 ];
 
+/// What a read of the window query takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Take {
+    /// Every row, every column.
+    Events,
+    /// Every column of the rows that can mint or carry credentials or grant
+    /// permissions: STS and sign-in calls, console sign-ins, IAM changes
+    /// (what credential provenance and permission grants follow).
+    Credentials,
+    /// Every row, the columns the coverage is counted from ([`crate::coverage::Tally`]).
+    Coverage,
+}
+
+/// The rows [`Take::Credentials`] keeps.
+fn credential_rows() -> Expr {
+    let action = || col("iam_action").str();
+    let not_read = col("read_only").eq(lit(true)).fill_null(lit(false)).not();
+    action()
+        .starts_with(lit("sts:"))
+        .or(action().starts_with(lit("signin:")))
+        .or(col("event_name").eq(lit("ConsoleLogin")))
+        .or(action().starts_with(lit("iam:")).and(not_read))
+        .fill_null(lit(false))
+}
+
 /// The `incident-window-events` query over `[from, to)` of `events` (the
-/// lake's scan), collected, with `event_time` in microseconds.
+/// lake's scan), what `take` takes of it, collected, with `event_time` in
+/// microseconds.
 fn window_frame(
     events: LazyFrame,
     queries: Option<&std::path::Path>,
     from: i64,
     to: i64,
     order: Order,
+    take: Take,
 ) -> Result<(DataFrame, String, String), RunError> {
     let (name, sql) = query::library_sql(
         queries,
@@ -219,12 +246,26 @@ fn window_frame(
     if order == Order::Mine {
         rows = without_final_sort(rows);
     }
+    rows = match take {
+        Take::Events => rows,
+        Take::Credentials => rows.filter(credential_rows()),
+        Take::Coverage => rows.select(
+            crate::coverage::Tally::COLUMNS
+                .iter()
+                .map(|c| col(*c))
+                .collect::<Vec<_>>(),
+        ),
+    };
     let t0 = std::time::Instant::now();
     let df = rows
         .with_column(col("event_time").cast(DataType::Int64))
         .collect()
         .map_err(|e| query::polars_error(&name, &sql, e))?;
-    tracing::debug!("{name}: {} rows read in {:?}", df.height(), t0.elapsed());
+    tracing::debug!(
+        "{name} ({take:?}): {} rows read in {:?}",
+        df.height(),
+        t0.elapsed()
+    );
     Ok((df, name, sql))
 }
 
@@ -237,7 +278,7 @@ fn window_events(
     to: i64,
     order: Order,
 ) -> Result<Vec<Ev>, RunError> {
-    let (df, name, sql) = window_frame(events, queries, from, to, order)?;
+    let (df, name, sql) = window_frame(events, queries, from, to, order, Take::Events)?;
     frame_rows(&df, None, BLOCK_ROWS).map_err(|e| query::polars_error(&name, &sql, e))
 }
 
@@ -301,11 +342,16 @@ fn sort_events(mut evs: Vec<Ev>) -> Vec<Ev> {
 /// than STS and sign-in calls) change nothing and name nothing the analysis
 /// follows: each group of them with one identity and access key is one
 /// event, the group's earliest (ties: the first scanned), without payloads,
-/// with the group's size as its `weight`. With `tally`, every row read
-/// (reads included) is counted in it.
+/// with the group's size as its `weight`. Before them, from
+/// `credentials_from` (when earlier than `from`), the calls that mint or
+/// carry credentials and the IAM changes ([`Take::Credentials`]): where the
+/// keys used in the range came from, and what they were granted. With
+/// `tally`, every row of `[credentials_from, to)` (reads included) is
+/// counted in it.
 pub fn analysis_events(
     lake: &Lake,
     queries: Option<&std::path::Path>,
+    credentials_from: i64,
     from: i64,
     to: i64,
     tally: Option<&mut crate::coverage::Tally>,
@@ -313,6 +359,7 @@ pub fn analysis_events(
     analysis_events_in(
         query::scan_events(lake)?,
         queries,
+        credentials_from,
         from,
         to,
         SLICE_ROWS,
@@ -331,9 +378,11 @@ const SLICE_ROWS: usize = 200_000;
 
 /// [`analysis_events`] over `events`, reading slices of about
 /// `slice_rows` rows, converted in blocks of `block_rows`.
+#[allow(clippy::too_many_arguments)]
 fn analysis_events_in(
     events: LazyFrame,
     queries: Option<&std::path::Path>,
+    credentials_from: i64,
     from: i64,
     to: i64,
     slice_rows: usize,
@@ -341,17 +390,52 @@ fn analysis_events_in(
     mut tally: Option<&mut crate::coverage::Tally>,
 ) -> Result<Vec<Ev>, RunError> {
     use super::{HOUR, SECOND};
+    // The credentials' horizon: its credential calls, and the coverage of
+    // all its rows (a gap there can hide where a key came from).
+    let horizon = if credentials_from < from.min(to) {
+        let (cred, name, sql) = window_frame(
+            events.clone(),
+            queries,
+            credentials_from,
+            from,
+            Order::Mine,
+            Take::Credentials,
+        )?;
+        if let Some(tally) = tally.as_deref_mut() {
+            let (rows, name, sql) = window_frame(
+                events.clone(),
+                queries,
+                credentials_from,
+                from,
+                Order::Mine,
+                Take::Coverage,
+            )?;
+            tally
+                .add(&rows)
+                .map_err(|e| query::polars_error(&name, &sql, e))?;
+        }
+        Some((cred, name, sql))
+    } else {
+        None
+    };
     // Room for every row of the range: the events are written straight
     // into their places, never moved again.
-    let rows = range_rows(events.clone(), from, to).unwrap_or(0);
+    let rows = range_rows(events.clone(), from, to).unwrap_or(0)
+        + horizon.as_ref().map_or(0, |h| h.0.height());
     let mut taken = Taken::new(block_rows, rows);
+    if let Some((cred, name, sql)) = horizon {
+        taken
+            .take(cred, None, false)
+            .map_err(|e| query::polars_error(&name, &sql, e))?;
+    }
     // Whole seconds, except the range's own end.
     let slice_end = |at: i64, span: i64| {
         (at.saturating_add(span) / SECOND * SECOND)
             .max(at.saturating_add(SECOND))
             .min(to)
     };
-    let read = |at: i64, end: i64| window_frame(events.clone(), queries, at, end, Order::Mine);
+    let read =
+        |at: i64, end: i64| window_frame(events.clone(), queries, at, end, Order::Mine, Take::Events);
     let (mut span, mut at) = (HOUR, from);
     let mut current = None;
     if at < to {
@@ -374,7 +458,7 @@ fn analysis_events_in(
         let (done, following) = rayon::join(
             || {
                 taken
-                    .take(df, tally.as_deref_mut())
+                    .take(df, tally.as_deref_mut(), true)
                     .map_err(|e| query::polars_error(&name, &sql, e))
             },
             || next.map(|(at, end)| read(at, end)).transpose(),
@@ -419,17 +503,23 @@ impl Taken {
     }
 
     /// Take the next slice's rows: counted in `tally`, its plain reads
-    /// grouped with those of the slices before, its events kept.
+    /// grouped with those of the slices before (with `group`; else every
+    /// row is kept whole), its events kept.
     fn take(
         &mut self,
         df: DataFrame,
         tally: Option<&mut crate::coverage::Tally>,
+        group: bool,
     ) -> PolarsResult<()> {
         let t = std::time::Instant::now();
         if let Some(tally) = tally {
             tally.add(&df)?;
         }
-        let (weights, reps) = read_groups(&df)?;
+        let (weights, reps) = if group {
+            read_groups(&df)?
+        } else {
+            (vec![READ_ONE_BY_ONE; df.height()], Vec::new())
+        };
         self.t_group += t.elapsed();
         let mut keep: Vec<Keep> = weights
             .iter()
@@ -1155,6 +1245,7 @@ mod tests {
             df.clone().lazy(),
             None,
             0,
+            0,
             100_000_000,
             slice_rows,
             block_rows,
@@ -1284,21 +1375,69 @@ mod tests {
         let want = observe_on(df.clone().lazy(), None, 0, 6 * h).unwrap();
         assert_eq!(want.events, 6);
         assert_eq!(want.source_files, 4);
-        // Slices of one row, and the whole range at once.
+        // Slices of one row, and the whole range at once; with the first
+        // two hours a credentials' horizon, of whose rows only the
+        // credential calls are kept, and all are counted.
         for slice_rows in [1, 1_000_000] {
-            let mut tally = Tally::default();
-            analysis_events_in(
-                df.clone().lazy(),
-                None,
-                0,
-                6 * h,
-                slice_rows,
-                BLOCK_ROWS,
-                Some(&mut tally),
-            )
-            .unwrap();
-            assert_eq!(tally.observed(), want, "slices of {slice_rows}");
+            for from in [0, 2 * h] {
+                let mut tally = Tally::default();
+                analysis_events_in(
+                    df.clone().lazy(),
+                    None,
+                    0,
+                    from,
+                    6 * h,
+                    slice_rows,
+                    BLOCK_ROWS,
+                    Some(&mut tally),
+                )
+                .unwrap();
+                assert_eq!(
+                    tally.observed(),
+                    want,
+                    "slices of {slice_rows}, events from {from}"
+                );
+            }
         }
+    }
+
+    /// Before the range proper, only the calls that mint or carry
+    /// credentials and the IAM changes are kept, each one by one; from it,
+    /// every event, reads grouped.
+    #[test]
+    fn the_credentials_horizon_keeps_credential_calls_and_iam_changes() {
+        let s = 1_000_000i64;
+        let df = reads(&[
+            ("h-read", s, true, None, "s3:GetObject", "AKIA1"),
+            ("h-put", 2 * s, false, None, "s3:PutObject", "AKIA1"),
+            ("h-assume", 3 * s, true, None, "sts:AssumeRole", "AKIA1"),
+            ("h-assume2", 3 * s, false, None, "sts:AssumeRole", "AKIA2"),
+            ("h-iam-read", 4 * s, true, None, "iam:GetRole", "AKIA1"),
+            ("h-iam-put", 5 * s, false, None, "iam:PutRolePolicy", "AKIA1"),
+            ("h-login", 6 * s, false, None, "signin:ConsoleLogin", "AKIA3"),
+            ("h-failed", 7 * s, true, Some("AccessDenied"), "s3:GetObject", "AKIA1"),
+            ("read-1", 20 * s, true, None, "s3:GetObject", "AKIA1"),
+            ("read-2", 21 * s, true, None, "s3:GetObject", "AKIA1"),
+            ("put", 22 * s, false, None, "s3:PutObject", "AKIA1"),
+        ]);
+        let got: Vec<(String, u64)> =
+            analysis_events_in(df.lazy(), None, 0, 10 * s, 100 * s, 1, 2, None)
+                .unwrap()
+                .into_iter()
+                .map(|e| (e.id.clone(), e.weight))
+                .collect();
+        let row = |id: &str, w| (id.to_string(), w);
+        assert_eq!(
+            got,
+            [
+                row("h-assume", 1),
+                row("h-assume2", 1),
+                row("h-iam-put", 1),
+                row("h-login", 1),
+                row("read-1", 2),
+                row("put", 1),
+            ]
+        );
     }
 
     #[test]

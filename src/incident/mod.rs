@@ -356,10 +356,12 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
         }
     };
 
-    // 2. Events: the lookback before the window, plus 12 h for credentials
-    // minted earlier, and a little after the window.
+    // 2. Events: the lookback before the window, and a little after it;
+    // before the lookback, for 12 h, the calls that minted credentials
+    // used later and the IAM changes (what provenance and grants follow).
     tracing::debug!("incident: window found in {:?}", t0.elapsed());
     let load_from = start - opts.lookback - 12 * HOUR;
+    let events_from = start - opts.lookback;
     let load_to = end + 30 * MIN;
     // With the counts of everything in the range, reads included: those of
     // the built-in coverage queries are counted from the rows the load
@@ -368,12 +370,19 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
     let (evs, seen) = match opts.queries.as_deref() {
         None => {
             let mut tally = crate::coverage::Tally::default();
-            let evs = load::analysis_events(lake, None, load_from, load_to, Some(&mut tally))?;
+            let evs = load::analysis_events(
+                lake,
+                None,
+                load_from,
+                events_from,
+                load_to,
+                Some(&mut tally),
+            )?;
             (evs, tally.observed())
         }
         Some(q) => {
             let (evs, seen) = rayon::join(
-                || load::analysis_events(lake, Some(q), load_from, load_to, None),
+                || load::analysis_events(lake, Some(q), load_from, events_from, load_to, None),
                 || crate::coverage::observe(lake, Some(q), load_from, load_to),
             );
             (evs?, seen?)
@@ -805,16 +814,16 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
 
     tracing::debug!("incident: step 10 at {:?}", t0.elapsed());
     // 10. Actors.
-    let mut actor_map: BTreeMap<String, (Actor, u64, Option<String>, Option<String>)> =
-        BTreeMap::new();
+    // Hashed while counting (one lookup per event), ordered once.
+    let mut by_actor: polars::prelude::PlHashMap<
+        &str,
+        (Actor, u64, Option<String>, Option<String>),
+    > = Default::default();
     for (i, e) in evs.iter().enumerate() {
         let a = &fx[i].actor;
-        let entry = match actor_map.get_mut(&a.id) {
-            Some(x) => x,
-            None => actor_map
-                .entry(a.id.clone())
-                .or_insert_with(|| ((**a).clone(), 0, None, None)),
-        };
+        let entry = by_actor
+            .entry(a.id.as_str())
+            .or_insert_with(|| ((**a).clone(), 0, None, None));
         entry.1 += e.weight;
         // A principal's kind is its identity's: a human's session used by an
         // agent tool stays a human actor (the event itself is the agent's).
@@ -836,6 +845,10 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
                 .map(|m| format!("{} by {}", evs[m.event].action, fx[m.event].actor.id));
         }
     }
+    let actor_map: BTreeMap<String, (Actor, u64, Option<String>, Option<String>)> = by_actor
+        .into_iter()
+        .map(|(id, v)| (id.to_string(), v))
+        .collect();
     // In the chain, each event keeps its own classification.
     let actor_kind = |i: usize| -> Kind { fx[i].actor.kind };
 
