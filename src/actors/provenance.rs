@@ -61,61 +61,66 @@ fn parse_time(v: Option<&Value>) -> Option<i64> {
 /// looks its key up).
 pub type Mints = polars::prelude::PlHashMap<String, Mint>;
 
-/// Every credential minted in `events`, by access key ID.
-pub fn mints<E: CallView>(events: &[E]) -> Mints {
+/// Every credential minted in `events`, by access key ID (a key minted
+/// twice: the later). The minting calls' payloads are parsed on every core.
+pub fn mints<E: CallView + Sync>(events: &[E]) -> Mints {
+    use rayon::prelude::*;
+    let minted: Vec<(String, Mint)> = events
+        .par_iter()
+        .enumerate()
+        .filter_map(|(i, e)| mint(i, e))
+        .collect();
     let mut out = Mints::default();
-    for (i, e) in events.iter().enumerate() {
-        if e.failed() || !MINTING.contains(&e.action()) {
-            continue;
-        }
-        let Some(resp) = e
-            .response_elements()
-            .and_then(|r| crate::event::canonical::parse_value(r).ok())
-        else {
-            continue;
-        };
-        let creds = &resp["credentials"];
-        let Some(key) = creds["accessKeyId"].as_str() else {
-            continue;
-        };
-        let default_hours = if e.action() == "sts:GetSessionToken" {
-            12
-        } else {
-            1
-        };
-        let expires =
-            parse_time(creds.get("expiration")).unwrap_or(e.time() + default_hours * 3_600_000_000);
-        let req: Value = e
-            .request_parameters()
-            .and_then(|r| crate::event::canonical::parse_value(r).ok())
-            .unwrap_or(Value::Null);
-        out.insert(
-            key.to_string(),
-            Mint {
-                event: i,
-                access_key_id: key.to_string(),
-                issued: e.time(),
-                expires: expires.max(e.time()),
-                assumed_arn: resp["assumedRoleUser"]["arn"]
-                    .as_str()
-                    .or(resp["federatedUser"]["arn"].as_str())
-                    .map(str::to_string),
-                source_identity: resp["sourceIdentity"]
-                    .as_str()
-                    .or(req["sourceIdentity"].as_str())
-                    .map(str::to_string),
-                via_web_identity: e.action() == "sts:AssumeRoleWithWebIdentity",
-                via_saml: e.action() == "sts:AssumeRoleWithSAML",
-                cross_account: {
-                    let target = resp["assumedRoleUser"]["arn"]
-                        .as_str()
-                        .and_then(|a| a.split(':').nth(4));
-                    matches!((e.caller_account(), target), (Some(c), Some(t)) if c != t)
-                },
-            },
-        );
-    }
+    out.extend(minted);
     out
+}
+
+/// The credential event `i`, `e`, minted, with its access key ID.
+fn mint<E: CallView>(i: usize, e: &E) -> Option<(String, Mint)> {
+    if e.failed() || !MINTING.contains(&e.action()) {
+        return None;
+    }
+    let resp = e
+        .response_elements()
+        .and_then(|r| crate::event::canonical::parse_value(r).ok())?;
+    let creds = &resp["credentials"];
+    let key = creds["accessKeyId"].as_str()?;
+    let default_hours = if e.action() == "sts:GetSessionToken" {
+        12
+    } else {
+        1
+    };
+    let expires =
+        parse_time(creds.get("expiration")).unwrap_or(e.time() + default_hours * 3_600_000_000);
+    let req: Value = e
+        .request_parameters()
+        .and_then(|r| crate::event::canonical::parse_value(r).ok())
+        .unwrap_or(Value::Null);
+    Some((
+        key.to_string(),
+        Mint {
+            event: i,
+            access_key_id: key.to_string(),
+            issued: e.time(),
+            expires: expires.max(e.time()),
+            assumed_arn: resp["assumedRoleUser"]["arn"]
+                .as_str()
+                .or(resp["federatedUser"]["arn"].as_str())
+                .map(str::to_string),
+            source_identity: resp["sourceIdentity"]
+                .as_str()
+                .or(req["sourceIdentity"].as_str())
+                .map(str::to_string),
+            via_web_identity: e.action() == "sts:AssumeRoleWithWebIdentity",
+            via_saml: e.action() == "sts:AssumeRoleWithSAML",
+            cross_account: {
+                let target = resp["assumedRoleUser"]["arn"]
+                    .as_str()
+                    .and_then(|a| a.split(':').nth(4));
+                matches!((e.caller_account(), target), (Some(c), Some(t)) if c != t)
+            },
+        },
+    ))
 }
 
 /// The mint behind an event: its access key, used within the credentials'

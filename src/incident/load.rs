@@ -349,7 +349,7 @@ fn sort_events(mut evs: Vec<Ev>) -> Vec<Ev> {
 /// `tally`, every row of `[credentials_from, to)` (reads included) is
 /// counted in it.
 pub fn analysis_events(
-    lake: &Lake,
+    events: LazyFrame,
     queries: Option<&std::path::Path>,
     credentials_from: i64,
     from: i64,
@@ -357,7 +357,7 @@ pub fn analysis_events(
     tally: Option<&mut crate::coverage::Tally>,
 ) -> Result<Vec<Ev>, RunError> {
     analysis_events_in(
-        query::scan_events(lake)?,
+        events,
         queries,
         credentials_from,
         from,
@@ -391,8 +391,12 @@ fn analysis_events_in(
 ) -> Result<Vec<Ev>, RunError> {
     use super::{HOUR, SECOND};
     // The credentials' horizon: its credential calls, and the coverage of
-    // all its rows (a gap there can hide where a key came from).
-    let horizon = if credentials_from < from.min(to) {
+    // all its rows (a gap there can hide where a key came from); beside
+    // it, the rows of the range, for room.
+    let horizon = || -> Result<_, RunError> {
+        if credentials_from >= from.min(to) {
+            return Ok(None);
+        }
         let (cred, name, sql) = window_frame(
             events.clone(),
             queries,
@@ -414,14 +418,15 @@ fn analysis_events_in(
                 .add(&rows)
                 .map_err(|e| query::polars_error(&name, &sql, e))?;
         }
-        Some((cred, name, sql))
-    } else {
-        None
+        Ok(Some((cred, name, sql)))
     };
+    let (horizon, rows) = rayon::join(horizon, || {
+        range_rows(events.clone(), from, to).unwrap_or(0)
+    });
+    let horizon = horizon?;
     // Room for every row of the range: the events are written straight
     // into their places, never moved again.
-    let rows = range_rows(events.clone(), from, to).unwrap_or(0)
-        + horizon.as_ref().map_or(0, |h| h.0.height());
+    let rows = rows + horizon.as_ref().map_or(0, |h| h.0.height());
     let mut taken = Taken::new(block_rows, rows);
     if let Some((cred, name, sql)) = horizon {
         taken
@@ -1029,8 +1034,12 @@ pub struct ErrorMinute {
     pub count: u32,
 }
 
-pub fn error_minutes(lake: &Lake, range: Option<(i64, i64)>) -> Result<Vec<ErrorMinute>, RunError> {
-    let mut lf = query::scan_events(lake)?;
+/// Failed calls per minute of `events` (the lake's scan), as [`ErrorMinute`]s.
+pub fn error_minutes(
+    events: LazyFrame,
+    range: Option<(i64, i64)>,
+) -> Result<Vec<ErrorMinute>, RunError> {
+    let mut lf = events;
     if let Some((from, to)) = range {
         lf = lf.filter(query::dates_between(from, to));
     }
@@ -1084,8 +1093,8 @@ pub fn error_minutes(lake: &Lake, range: Option<(i64, i64)>) -> Result<Vec<Error
 }
 
 /// The lake's time range (µs), or None when empty.
-pub fn time_range(lake: &Lake) -> Result<Option<(i64, i64)>, RunError> {
-    let df = query::scan_events(lake)?
+pub fn time_range(events: LazyFrame) -> Result<Option<(i64, i64)>, RunError> {
+    let df = events
         .select([
             col("event_time").cast(DataType::Int64).min().alias("lo"),
             col("event_time").cast(DataType::Int64).max().alias("hi"),

@@ -70,8 +70,48 @@ struct Facts {
     params: Value,
     /// The name the call is about ([`primary_name`] of its parameters).
     primary: Option<String>,
-    ids: BTreeSet<String>,
+    /// The identifiers the event names ([`identifiers_of`]), found the
+    /// first time they are asked for: most events' never are.
+    ids: std::sync::OnceLock<BTreeSet<String>>,
     risk: Risk,
+}
+
+impl Facts {
+    /// The identifiers `e` (this fact's event) names.
+    fn ids(&self, e: &Ev) -> &BTreeSet<String> {
+        self.ids.get_or_init(|| identifiers_of(e))
+    }
+}
+
+/// The identifiers (ARNs, names, IDs) an event names: in its request, its
+/// response when it succeeded, and its error message. A successful read
+/// (credentials and sign-ins aside) names nothing the analysis follows.
+fn identifiers_of(e: &Ev) -> BTreeSet<String> {
+    let mut ids = BTreeSet::new();
+    if !plain_read(e) {
+        if let Some(params) = e
+            .request_parameters()
+            .and_then(|t| crate::event::canonical::parse(t).ok())
+        {
+            classify::identifiers_in_node(&params, &mut ids);
+        }
+        if !e.failed() {
+            identifiers(e.response_elements(), &mut ids);
+        }
+    }
+    if let Some(m) = e.error_message() {
+        identifiers_in_text(m, &mut ids);
+    }
+    ids
+}
+
+/// A successful read other than a credential or sign-in call: it changes
+/// nothing and names nothing the analysis follows.
+fn plain_read(e: &Ev) -> bool {
+    !e.failed()
+        && e.read_only == Some(true)
+        && !e.action.starts_with("sts:")
+        && !e.action.starts_with("signin:")
 }
 
 /// The fields of an event that decide its actor (see [`actors::classify`]).
@@ -127,27 +167,13 @@ fn facts<'a>(
         .clone();
     // A successful read changes nothing and names nothing the analysis
     // follows (credentials and sign-ins aside): its payload is not parsed.
-    let skip = !e.failed()
-        && e.read_only == Some(true)
-        && !e.action.starts_with("sts:")
-        && !e.action.starts_with("signin:");
-    let mut ids = BTreeSet::new();
-    let parsed = if skip {
+    let parsed = if plain_read(e) {
         None
     } else {
         e.request_parameters()
             .and_then(|t| crate::event::canonical::parse(t).ok())
     };
     let params = parsed.as_ref().unwrap_or(&Node::Null);
-    if !skip {
-        classify::identifiers_in_node(params, &mut ids);
-        if !e.failed() {
-            identifiers(e.response_elements(), &mut ids);
-        }
-    }
-    if let Some(m) = e.error_message() {
-        identifiers_in_text(m, &mut ids);
-    }
     let risk = classify::risk(&e.action, params);
     let primary = primary_name(params);
     Facts {
@@ -158,7 +184,7 @@ fn facts<'a>(
             Value::Null
         },
         primary,
-        ids,
+        ids: Default::default(),
         risk,
     }
 }
@@ -311,15 +337,30 @@ impl<T: Send + 'static> Drop for DropLater<T> {
 /// Find the window, load its events and reconstruct the chain.
 pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, IncidentError> {
     let t0 = std::time::Instant::now();
-    let range = load::time_range(lake)?
-        .ok_or_else(|| IncidentError::NoOutage("the lake holds no events".into()))?;
+    // One scan of the lake for every query of the analysis (each new scan
+    // lists the files and checks for superseded events again).
+    let scan = crate::query::scan_events(lake)?;
+    // The lake's time range and, to detect the window, the errors per
+    // minute: two scans side by side.
+    let given = opts.from.zip(opts.to);
+    let search = opts.around.map(|a| (a - 48 * HOUR, a + 48 * HOUR));
+    let (range, minutes) = rayon::join(
+        || load::time_range(scan.clone()),
+        || {
+            given
+                .is_none()
+                .then(|| load::error_minutes(scan.clone(), search))
+                .transpose()
+        },
+    );
+    let range =
+        range?.ok_or_else(|| IncidentError::NoOutage("the lake holds no events".into()))?;
+    let minutes = minutes?.unwrap_or_default();
 
     // 1. The window.
-    let (start, end, detected, how, outage_account) = match (opts.from, opts.to) {
-        (Some(f), Some(t)) => (f, t, false, "given with --from/--to".to_string(), None),
-        _ => {
-            let search = opts.around.map(|a| (a - 48 * HOUR, a + 48 * HOUR));
-            let minutes = load::error_minutes(lake, search)?;
+    let (start, end, detected, how, outage_account) = match given {
+        Some((f, t)) => (f, t, false, "given with --from/--to".to_string(), None),
+        None => {
             match window::detect(&minutes, search.unwrap_or(range), opts.around) {
                 Some(d) => (
                     d.start,
@@ -371,7 +412,7 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
         None => {
             let mut tally = crate::coverage::Tally::default();
             let evs = load::analysis_events(
-                lake,
+                scan.clone(),
                 None,
                 load_from,
                 events_from,
@@ -382,8 +423,17 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
         }
         Some(q) => {
             let (evs, seen) = rayon::join(
-                || load::analysis_events(lake, Some(q), load_from, events_from, load_to, None),
-                || crate::coverage::observe(lake, Some(q), load_from, load_to),
+                || {
+                    load::analysis_events(
+                        scan.clone(),
+                        Some(q),
+                        load_from,
+                        events_from,
+                        load_to,
+                        None,
+                    )
+                },
+                || crate::coverage::observe_on(scan.clone(), Some(q), load_from, load_to),
             );
             (evs?, seen?)
         }
@@ -439,6 +489,14 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
         failing
     };
     let focus_ids: BTreeSet<String> = opts.focus.iter().cloned().collect();
+    // The identifiers the failures name are all needed (step 5): found on
+    // every core.
+    {
+        use rayon::prelude::*;
+        failing.par_iter().for_each(|&f| {
+            fx[f].ids(&evs[f]);
+        });
+    }
 
     tracing::debug!("incident: step 4 at {:?}", t0.elapsed());
     // 4. Service actions, attributed to the user request that caused them.
@@ -486,7 +544,7 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
             let same_session = evs[r].access_key_id.is_some()
                 && evs[r].access_key_id == e.access_key_id
                 || (evs[r].arn.is_some() && evs[r].arn == e.arn);
-            same_session || !fx[r].ids.is_disjoint(&fx[i].ids)
+            same_session || !fx[r].ids(&evs[r]).is_disjoint(fx[i].ids(e))
         };
         let best = in_range
             .iter()
@@ -505,14 +563,33 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
     // those before it that touched what it names, the riskiest, then the
     // latest (an earlier backup or deploy of the same table does not share
     // the credit of the delete that followed it).
+    let candidate = |e: &Ev| {
+        // Data-plane calls (object, item, invoke) are not infrastructure changes.
+        e.time >= start - opts.lookback && e.time <= start + 10 * MIN && e.management()
+    };
+    // The identifiers of the candidates and of their service actions are
+    // all needed: found on every core first.
+    {
+        use rayon::prelude::*;
+        let wanted: Vec<usize> = requests
+            .iter()
+            .copied()
+            .filter(|&i| candidate(&evs[i]))
+            .flat_map(|i| {
+                let actions = service_actions.get(&i).map(Vec::as_slice);
+                std::iter::once(i).chain(actions.unwrap_or_default().iter().copied())
+            })
+            .collect();
+        wanted.par_iter().for_each(|&i| {
+            fx[i].ids(&evs[i]);
+        });
+    }
     let mut cand_ids: Vec<(usize, BTreeSet<&str>)> = Vec::new();
     for &i in &requests {
-        let e = &evs[i];
-        // Data-plane calls (object, item, invoke) are not infrastructure changes.
-        if e.time < start - opts.lookback || e.time > start + 10 * MIN || !e.management() {
+        if !candidate(&evs[i]) {
             continue;
         }
-        let ids = touched(&fx, &service_actions, i);
+        let ids = touched(evs, &fx, &service_actions, i);
         cand_ids.push((i, ids));
     }
     // A failure is credited only to a change it plausibly depends on: one
@@ -544,7 +621,7 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
     for &f in &failing {
         let (fa, ft) = (account_of(&evs[f]), evs[f].time);
         let mut best: Option<Best> = None;
-        for id in &fx[f].ids {
+        for id in fx[f].ids(&evs[f]) {
             // Changes in the failure's account, and in the account an ARN
             // names (a resource shared across accounts).
             let shared = arn_account(id).filter(|a| *a != fa);
@@ -673,7 +750,7 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
     // failed, what the cause touched, or the failing workloads themselves.
     let root_ids: BTreeSet<String> = roots
         .iter()
-        .flat_map(|&r| fx[r].ids.iter().cloned())
+        .flat_map(|&r| fx[r].ids(&evs[r]).iter().cloned())
         .collect();
     let mut workload_names: BTreeSet<String> = BTreeSet::new();
     for &f in &failing {
@@ -686,7 +763,7 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
         }
     }
     let relevant = |i: usize| -> bool {
-        let mut ids = touched(&fx, &service_actions, i);
+        let mut ids = touched(evs, &fx, &service_actions, i);
         // A workload naming itself (an instance's agent reporting its own
         // instance ID) does not change what failed.
         if let Some((role, session)) = evs[i].arn.as_deref().and_then(actors::role_session) {
@@ -743,7 +820,7 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
                 && evs[i].time >= evs[r].time - opts.lookback
                 && !evs[i].failed()
             {
-                let same_resource = !fx[i].ids.is_disjoint(&fx[r].ids);
+                let same_resource = !fx[i].ids(&evs[i]).is_disjoint(fx[r].ids(&evs[r]));
                 let logging = matches!(
                     evs[i].name.as_ref(),
                     "StopLogging" | "DeleteTrail" | "PutEventSelectors"
@@ -788,10 +865,10 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
         }
         // Impact: the first failure of each affected principal that names
         // what this cause touched (or, failing that, of each principal).
-        let ids = touched(&fx, &service_actions, r);
+        let ids = touched(evs, &fx, &service_actions, r);
         let mut firsts: BTreeMap<String, usize> = BTreeMap::new();
         for &f in &failing {
-            if evs[f].time >= evs[r].time && shares(&ids, &fx[f].ids) {
+            if evs[f].time >= evs[r].time && shares(&ids, fx[f].ids(&evs[f])) {
                 firsts.entry(fx[f].actor.id.clone()).or_insert(f);
             }
         }
@@ -974,7 +1051,7 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
                 iam_action: evs[r].action.to_string(),
                 actor: fx[r].actor.id.clone(),
                 actor_kind: actor_kind(r).as_str().into(),
-                resources: fx[r].ids.iter().cloned().collect(),
+                resources: fx[r].ids(&evs[r]).iter().cloned().collect(),
                 on_behalf_of: on_behalf_of(&evs, &fx, &mints, r),
                 score: (score * 100.0).round() / 100.0,
                 why,
@@ -1150,17 +1227,18 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
 
 /// What an event touched, itself or through the service actions it caused.
 fn touched<'a>(
+    evs: &[Ev],
     fx: &'a [Facts],
     service_actions: &BTreeMap<usize, Vec<usize>>,
     i: usize,
 ) -> BTreeSet<&'a str> {
-    let mut ids: BTreeSet<&str> = fx[i].ids.iter().map(String::as_str).collect();
+    let mut ids: BTreeSet<&str> = fx[i].ids(&evs[i]).iter().map(String::as_str).collect();
     for &s in service_actions
         .get(&i)
         .map(Vec::as_slice)
         .unwrap_or_default()
     {
-        ids.extend(fx[s].ids.iter().map(String::as_str));
+        ids.extend(fx[s].ids(&evs[s]).iter().map(String::as_str));
     }
     ids
 }
@@ -1296,7 +1374,7 @@ fn describe(e: &Ev, f: &Facts) -> String {
     let what = f
         .primary
         .clone()
-        .or_else(|| f.ids.iter().next().cloned())
+        .or_else(|| f.ids(e).iter().next().cloned())
         .map(|n| format!(" {n}"))
         .unwrap_or_default();
     match &e.error_code {
