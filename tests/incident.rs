@@ -379,3 +379,27 @@ fn markdown_report_text_is_pinned() {
         golden.display()
     );
 }
+
+/// The lake's time range comes from its files' statistics (no scan of
+/// `event_time`), and is the range its events give.
+#[test]
+fn the_lakes_time_range_from_file_statistics_is_its_events_range() {
+    use polars::prelude::*;
+    let root = common::sample_lake("agent-env-rebuild");
+    let lake = backtrail::lake::Lake::new(&root);
+    let scan = backtrail::query::scan_events(&lake).unwrap();
+    let df = scan
+        .clone()
+        .select([
+            col("event_time").cast(DataType::Int64).min().alias("lo"),
+            col("event_time").cast(DataType::Int64).max().alias("hi"),
+        ])
+        .collect()
+        .unwrap();
+    let at = |c: &str| df.column(c).unwrap().i64().unwrap().get(0).unwrap();
+    let want = (at("lo"), at("hi"));
+    // A scan that yields no rows: only the statistics can give the range.
+    let none = scan.filter(lit(false));
+    let got = backtrail::incident::load::time_range(&lake, none).unwrap();
+    assert_eq!(got, Some(want));
+}

@@ -1092,8 +1092,18 @@ pub fn error_minutes(
         .collect())
 }
 
-/// The lake's time range (µs), or None when empty.
-pub fn time_range(events: LazyFrame) -> Result<Option<(i64, i64)>, RunError> {
+/// The lake's time range (µs), or None when empty: from the statistics
+/// its files carry for `event_time` (the lake writes them for every row
+/// group), else from `events` (the lake's scan), which reads the column.
+/// An event a later record supersedes counts in the statistics; its update
+/// carries the same time.
+pub fn time_range(lake: &Lake, events: LazyFrame) -> Result<Option<(i64, i64)>, RunError> {
+    if let Some(range) = crate::lake::parquet_files(lake)
+        .ok()
+        .and_then(|files| time_range_from_statistics(&files))
+    {
+        return Ok(range);
+    }
     let df = events
         .select([
             col("event_time").cast(DataType::Int64).min().alias("lo"),
@@ -1110,6 +1120,36 @@ pub fn time_range(events: LazyFrame) -> Result<Option<(i64, i64)>, RunError> {
         .ok()
         .and_then(|c| c.i64().ok().and_then(|a| a.get(0)));
     Ok(lo.zip(hi))
+}
+
+/// The first and last `event_time` in `files`, from their row groups'
+/// statistics: `Some(None)` when they hold no times, `None` when a file
+/// cannot be read or a row group with times has no statistics for them.
+fn time_range_from_statistics(files: &[std::path::PathBuf]) -> Option<Option<(i64, i64)>> {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    use parquet::file::statistics::Statistics;
+    let mut range: Option<(i64, i64)> = None;
+    for f in files {
+        let reader = SerializedFileReader::new(std::fs::File::open(f).ok()?).ok()?;
+        for rg in reader.metadata().row_groups() {
+            if rg.num_rows() == 0 {
+                continue;
+            }
+            let column = rg
+                .columns()
+                .iter()
+                .find(|c| c.column_path().string() == "event_time")?;
+            let Statistics::Int64(s) = column.statistics()? else {
+                return None;
+            };
+            if s.null_count_opt() == Some(rg.num_rows() as u64) {
+                continue;
+            }
+            let (lo, hi) = (*s.min_opt()?, *s.max_opt()?);
+            range = Some(range.map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi))));
+        }
+    }
+    Some(range)
 }
 
 #[cfg(test)]
