@@ -567,31 +567,20 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
         // Data-plane calls (object, item, invoke) are not infrastructure changes.
         e.time >= start - opts.lookback && e.time <= start + 10 * MIN && e.management()
     };
-    // The identifiers of the candidates and of their service actions are
-    // all needed: found on every core first.
-    {
+    // What each candidate touched (its identifiers and its service
+    // actions', found the first time here): on every core.
+    let cand_ids: Vec<(usize, BTreeSet<&str>)> = {
         use rayon::prelude::*;
-        let wanted: Vec<usize> = requests
+        let cands: Vec<usize> = requests
             .iter()
             .copied()
             .filter(|&i| candidate(&evs[i]))
-            .flat_map(|i| {
-                let actions = service_actions.get(&i).map(Vec::as_slice);
-                std::iter::once(i).chain(actions.unwrap_or_default().iter().copied())
-            })
             .collect();
-        wanted.par_iter().for_each(|&i| {
-            fx[i].ids(&evs[i]);
-        });
-    }
-    let mut cand_ids: Vec<(usize, BTreeSet<&str>)> = Vec::new();
-    for &i in &requests {
-        if !candidate(&evs[i]) {
-            continue;
-        }
-        let ids = touched(evs, &fx, &service_actions, i);
-        cand_ids.push((i, ids));
-    }
+        cands
+            .par_iter()
+            .map(|&i| (i, touched(evs, &fx, &service_actions, i)))
+            .collect()
+    };
     // A failure is credited only to a change it plausibly depends on: one
     // in its own account, or one whose shared identifier is an ARN in the
     // changed account (a resource shared across accounts). Names alone
@@ -600,6 +589,11 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
     // with the best (riskiest, then latest) of those up to it, so that a
     // failure finds its best candidate by a binary search, not by going
     // through every change that named a common identifier.
+    tracing::debug!(
+        "incident: {} candidates' identifiers at {:?}",
+        cand_ids.len(),
+        t0.elapsed()
+    );
     type Best = (Risk, i64, usize);
     let key = |c: usize| -> Best { (fx[c].risk, evs[c].time, c) };
     let mut by_id: polars::prelude::PlHashMap<(&str, &str), Vec<(i64, Best)>> = Default::default();
@@ -617,6 +611,7 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
             v[n].1 = v[n].1.max(v[n - 1].1);
         }
     }
+    tracing::debug!("incident: candidates indexed at {:?}", t0.elapsed());
     let mut credit: HashMap<usize, u64> = HashMap::new();
     for &f in &failing {
         let (fa, ft) = (account_of(&evs[f]), evs[f].time);
