@@ -886,11 +886,11 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
 
     tracing::debug!("incident: step 10 at {:?}", t0.elapsed());
     // 10. Actors.
-    // Hashed while counting (one lookup per event), ordered once.
-    let mut by_actor: polars::prelude::PlHashMap<
-        &str,
-        (Actor, u64, Option<String>, Option<String>),
-    > = Default::default();
+    // Per actor: its most telling classification, its events, on whose
+    // behalf and with which credentials it acted. Hashed while counting
+    // (one lookup per event), ordered once.
+    type ActorRow = (Actor, u64, Option<String>, Option<String>);
+    let mut by_actor: polars::prelude::PlHashMap<&str, ActorRow> = Default::default();
     for (i, e) in evs.iter().enumerate() {
         let a = &fx[i].actor;
         let entry = by_actor
@@ -917,7 +917,7 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
                 .map(|m| format!("{} by {}", evs[m.event].action, fx[m.event].actor.id));
         }
     }
-    let actor_map: BTreeMap<String, (Actor, u64, Option<String>, Option<String>)> = by_actor
+    let actor_map: BTreeMap<String, ActorRow> = by_actor
         .into_iter()
         .map(|(id, v)| (id.to_string(), v))
         .collect();
