@@ -439,8 +439,9 @@ fn analysis_events_in(
             .max(at.saturating_add(SECOND))
             .min(to)
     };
-    let read =
-        |at: i64, end: i64| window_frame(events.clone(), queries, at, end, Order::Mine, Take::Events);
+    let read = |at: i64, end: i64| {
+        window_frame(events.clone(), queries, at, end, Order::Mine, Take::Events)
+    };
     let (mut span, mut at) = (HOUR, from);
     let mut current = None;
     if at < to {
@@ -1462,9 +1463,30 @@ mod tests {
             ("h-assume", 3 * s, true, None, "sts:AssumeRole", "AKIA1"),
             ("h-assume2", 3 * s, false, None, "sts:AssumeRole", "AKIA2"),
             ("h-iam-read", 4 * s, true, None, "iam:GetRole", "AKIA1"),
-            ("h-iam-put", 5 * s, false, None, "iam:PutRolePolicy", "AKIA1"),
-            ("h-login", 6 * s, false, None, "signin:ConsoleLogin", "AKIA3"),
-            ("h-failed", 7 * s, true, Some("AccessDenied"), "s3:GetObject", "AKIA1"),
+            (
+                "h-iam-put",
+                5 * s,
+                false,
+                None,
+                "iam:PutRolePolicy",
+                "AKIA1",
+            ),
+            (
+                "h-login",
+                6 * s,
+                false,
+                None,
+                "signin:ConsoleLogin",
+                "AKIA3",
+            ),
+            (
+                "h-failed",
+                7 * s,
+                true,
+                Some("AccessDenied"),
+                "s3:GetObject",
+                "AKIA1",
+            ),
             ("read-1", 20 * s, true, None, "s3:GetObject", "AKIA1"),
             ("read-2", 21 * s, true, None, "s3:GetObject", "AKIA1"),
             ("put", 22 * s, false, None, "s3:PutObject", "AKIA1"),

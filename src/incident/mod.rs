@@ -353,48 +353,45 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
                 .transpose()
         },
     );
-    let range =
-        range?.ok_or_else(|| IncidentError::NoOutage("the lake holds no events".into()))?;
+    let range = range?.ok_or_else(|| IncidentError::NoOutage("the lake holds no events".into()))?;
     let minutes = minutes?.unwrap_or_default();
 
     // 1. The window.
     let (start, end, detected, how, outage_account) = match given {
         Some((f, t)) => (f, t, false, "given with --from/--to".to_string(), None),
-        None => {
-            match window::detect(&minutes, search.unwrap_or(range), opts.around) {
-                Some(d) => (
-                    d.start,
-                    d.end,
-                    true,
-                    format!(
-                        "detected from {} per minute{}, each account and service against its own baseline: {} errors; threshold {:.1} per 5 minutes over a baseline median of {:.1}{}",
-                        d.signal,
-                        d.account
-                            .as_ref()
-                            .map(|a| if d.series.is_empty() {
-                                format!(" in account {a}")
-                            } else {
-                                format!(" in account {a} ({})", d.series.join(", "))
-                            })
-                            .unwrap_or_default(),
-                        d.errors,
-                        d.threshold_per_5min,
-                        d.baseline_per_5min,
-                        opts.around
-                            .map(|a| format!("; the episode nearest --around {}", iso(a)))
-                            .unwrap_or_default()
-                    ),
-                    d.account,
+        None => match window::detect(&minutes, search.unwrap_or(range), opts.around) {
+            Some(d) => (
+                d.start,
+                d.end,
+                true,
+                format!(
+                    "detected from {} per minute{}, each account and service against its own baseline: {} errors; threshold {:.1} per 5 minutes over a baseline median of {:.1}{}",
+                    d.signal,
+                    d.account
+                        .as_ref()
+                        .map(|a| if d.series.is_empty() {
+                            format!(" in account {a}")
+                        } else {
+                            format!(" in account {a} ({})", d.series.join(", "))
+                        })
+                        .unwrap_or_default(),
+                    d.errors,
+                    d.threshold_per_5min,
+                    d.baseline_per_5min,
+                    opts.around
+                        .map(|a| format!("; the episode nearest --around {}", iso(a)))
+                        .unwrap_or_default()
                 ),
-                None => {
-                    return Err(IncidentError::NoOutage(format!(
-                        "no outage found: no minute's failed calls rose above the baseline between {} and {}; hint: give --from and --to (or --around) to analyse a window you know",
-                        iso(range.0),
-                        iso(range.1)
-                    )));
-                }
+                d.account,
+            ),
+            None => {
+                return Err(IncidentError::NoOutage(format!(
+                    "no outage found: no minute's failed calls rose above the baseline between {} and {}; hint: give --from and --to (or --around) to analyse a window you know",
+                    iso(range.0),
+                    iso(range.1)
+                )));
             }
-        }
+        },
     };
 
     // 2. Events: the lookback before the window, and a little after it;
