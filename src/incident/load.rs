@@ -122,6 +122,10 @@ impl Ev {
     pub fn additional_event_data(&self) -> Option<&str> {
         self.payloads.as_ref()?.additional_event_data.as_deref()
     }
+    /// See [`plain_read`].
+    pub fn plain_read(&self) -> bool {
+        plain_read(self.read_only, self.failed(), &self.action)
+    }
     pub fn identity(&self) -> crate::actors::Identity<'_> {
         crate::actors::Identity {
             identity_type: self.identity_type.as_deref(),
@@ -279,7 +283,7 @@ fn window_events(
     order: Order,
 ) -> Result<Vec<Ev>, RunError> {
     let (df, name, sql) = window_frame(events, queries, from, to, order, Take::Events)?;
-    frame_rows(&df, None, BLOCK_ROWS).map_err(|e| query::polars_error(&name, &sql, e))
+    frame_rows(&df, BLOCK_ROWS).map_err(|e| query::polars_error(&name, &sql, e))
 }
 
 /// Every event in `[from, to)`, sorted by time.
@@ -603,6 +607,16 @@ fn sorted_places(df: &DataFrame, keep: &[Keep]) -> PolarsResult<Vec<u32>> {
     Ok(place)
 }
 
+/// A plain read: a successful read-only call other than an STS or sign-in
+/// call. It changes nothing and names nothing the analysis follows, so
+/// plain reads are grouped ([`read_groups`]) and their payloads not parsed.
+pub fn plain_read(read_only: Option<bool>, failed: bool, action: &str) -> bool {
+    read_only == Some(true)
+        && !failed
+        && !action.starts_with("sts:")
+        && !action.starts_with("signin:")
+}
+
 /// A row read one by one: not a plain read.
 const READ_ONE_BY_ONE: u64 = u64::MAX;
 
@@ -661,11 +675,7 @@ fn read_groups(df: &DataFrame) -> PolarsResult<(Vec<u64>, Vec<(usize, OwnedGroup
             *k = it.next().flatten();
         }
         let action = action.unwrap_or_default();
-        let plain = read == Some(true)
-            && error.is_none()
-            && !action.starts_with("sts:")
-            && !action.starts_with("signin:");
-        if !plain {
+        if !plain_read(read, error.is_some(), action) {
             continue;
         }
         let read_source = (itype == Some("AWSService") && invoked.is_none())
@@ -831,24 +841,10 @@ impl Dst {
     }
 }
 
-/// The rows of `df` (those `keep` keeps, or all), in row order, as events.
-fn frame_rows(df: &DataFrame, keep: Option<&[Keep]>, block_rows: usize) -> PolarsResult<Vec<Ev>> {
-    let keep: Vec<Keep> = match keep {
-        Some(k) => k.to_vec(),
-        None => vec![Keep::Whole; df.height()],
-    };
-    let mut at = 0u32;
-    let place: Vec<u32> = keep
-        .iter()
-        .map(|k| {
-            if *k == Keep::No {
-                NO_PLACE
-            } else {
-                at += 1;
-                at - 1
-            }
-        })
-        .collect();
+/// Every row of `df`, in row order, as events with their payloads.
+fn frame_rows(df: &DataFrame, block_rows: usize) -> PolarsResult<Vec<Ev>> {
+    let keep = vec![Keep::Whole; df.height()];
+    let place: Vec<u32> = (0..df.height() as u32).collect();
     let mut out = Vec::new();
     append_rows(df, &keep, &place, block_rows, &mut out)?;
     Ok(out)

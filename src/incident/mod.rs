@@ -88,7 +88,7 @@ impl Facts {
 /// (credentials and sign-ins aside) names nothing the analysis follows.
 fn identifiers_of(e: &Ev) -> BTreeSet<String> {
     let mut ids = BTreeSet::new();
-    if !plain_read(e) {
+    if !e.plain_read() {
         if let Some(params) = e
             .request_parameters()
             .and_then(|t| crate::event::canonical::parse(t).ok())
@@ -103,15 +103,6 @@ fn identifiers_of(e: &Ev) -> BTreeSet<String> {
         identifiers_in_text(m, &mut ids);
     }
     ids
-}
-
-/// A successful read other than a credential or sign-in call: it changes
-/// nothing and names nothing the analysis follows.
-fn plain_read(e: &Ev) -> bool {
-    !e.failed()
-        && e.read_only == Some(true)
-        && !e.action.starts_with("sts:")
-        && !e.action.starts_with("signin:")
 }
 
 /// The fields of an event that decide its actor (see [`actors::classify`]).
@@ -167,7 +158,7 @@ fn facts<'a>(
         .clone();
     // A successful read changes nothing and names nothing the analysis
     // follows (credentials and sign-ins aside): its payload is not parsed.
-    let parsed = if plain_read(e) {
+    let parsed = if e.plain_read() {
         None
     } else {
         e.request_parameters()
@@ -578,6 +569,11 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
             .map(|&i| (i, touched(evs, &fx, &service_actions, i)))
             .collect()
     };
+    tracing::debug!(
+        "incident: {} candidates' identifiers at {:?}",
+        cand_ids.len(),
+        t0.elapsed()
+    );
     // A failure is credited only to a change it plausibly depends on: one
     // in its own account, or one whose shared identifier is an ARN in the
     // changed account (a resource shared across accounts). Names alone
@@ -586,11 +582,6 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
     // with the best (riskiest, then latest) of those up to it, so that a
     // failure finds its best candidate by a binary search, not by going
     // through every change that named a common identifier.
-    tracing::debug!(
-        "incident: {} candidates' identifiers at {:?}",
-        cand_ids.len(),
-        t0.elapsed()
-    );
     type Best = (Risk, i64, usize);
     let key = |c: usize| -> Best { (fx[c].risk, evs[c].time, c) };
     let mut by_id: polars::prelude::PlHashMap<(&str, &str), Vec<(i64, Best)>> = Default::default();
