@@ -182,7 +182,7 @@ fn is_instance_id(s: &str) -> bool {
 }
 
 /// Facts learnt from other events (credential provenance) that help classify.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Minted {
     /// The session's credentials came from `AssumeRoleWithWebIdentity`.
     pub via_web_identity: bool,

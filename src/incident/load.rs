@@ -41,6 +41,21 @@ impl From<&str> for Sym {
     }
 }
 
+impl Sym {
+    /// Where its text is: two `Sym`s at one address have one text (two
+    /// with one text need not share an address: the load interns strings
+    /// per run of rows), so keys of them can hash and compare addresses
+    /// before texts.
+    pub fn addr(&self) -> usize {
+        std::sync::Arc::as_ptr(&self.0) as usize
+    }
+}
+
+/// [`Sym::addr`] of an optional one, 0 for none.
+pub fn addr(s: &Option<Sym>) -> usize {
+    s.as_ref().map_or(0, Sym::addr)
+}
+
 impl std::fmt::Debug for Sym {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Debug::fmt(&**self, f)

@@ -106,30 +106,10 @@ fn identifiers_of(e: &Ev) -> BTreeSet<String> {
 }
 
 /// The fields of an event that decide its actor (see [`actors::classify`]).
-type ActorKey<'a> = (
-    [Option<&'a str>; 11],
-    Option<bool>,
-    &'a str,
-    bool,
-    (bool, bool, bool),
-);
+type ActorKey<'a> = ([Option<&'a str>; 12], Option<bool>, bool, Minted);
 
-fn facts<'a>(
-    e: &'a Ev,
-    mints: &provenance::Mints,
-    cfg: &Config,
-    cache: &mut polars::prelude::PlHashMap<ActorKey<'a>, std::sync::Arc<Actor>>,
-) -> Facts {
-    let minted = provenance::minted_by(e, mints)
-        .map(|m| Minted {
-            via_web_identity: m.via_web_identity,
-            via_saml: m.via_saml,
-            cross_account: m.cross_account,
-        })
-        .unwrap_or_default();
-    // Events of one session share their identity: classify it once.
-    let id = e.identity();
-    let key: ActorKey<'a> = (
+fn actor_key(e: &Ev, minted: Minted) -> ActorKey<'_> {
+    (
         [
             e.identity_type.as_deref(),
             e.arn.as_deref(),
@@ -142,20 +122,88 @@ fn facts<'a>(
             e.user_agent.as_deref(),
             e.web_id_provider.as_deref(),
             e.identity_provider.as_deref(),
+            Some(&e.source),
         ],
         e.console,
-        e.source.as_ref(),
         &*e.name == "ConsoleLogin",
-        (
-            minted.via_web_identity,
-            minted.via_saml,
-            minted.cross_account,
-        ),
-    );
-    let actor = cache
-        .entry(key)
-        .or_insert_with(|| std::sync::Arc::new(actors::classify(&id, minted, cfg)))
-        .clone();
+        minted,
+    )
+}
+
+/// [`ActorKey`] by the strings' addresses ([`load::Sym::addr`]): one
+/// address is one text, so events with one address key have one actor key.
+type AddrKey = ([usize; 12], Option<bool>, bool, Minted);
+
+fn addr_key(e: &Ev, minted: Minted) -> AddrKey {
+    use load::addr;
+    (
+        [
+            addr(&e.identity_type),
+            addr(&e.arn),
+            addr(&e.principal_id),
+            addr(&e.account_id),
+            addr(&e.user_name),
+            addr(&e.invoked_by),
+            addr(&e.issuer_arn),
+            addr(&e.issuer_name),
+            addr(&e.user_agent),
+            addr(&e.web_id_provider),
+            addr(&e.identity_provider),
+            e.source.addr(),
+        ],
+        e.console,
+        &*e.name == "ConsoleLogin",
+        minted,
+    )
+}
+
+/// Each event's actor, with credential provenance taken into account
+/// ([`actors::classify`]), shared by the events of one actor key. Each
+/// distinct key is classified once, on every core; events are matched to
+/// keys by the addresses of their strings first (a dozen words hashed
+/// where the texts are hundreds of bytes), then each distinct address key
+/// by its texts (the load interns strings per run of rows, so one text
+/// can be at several addresses).
+fn classify_all(evs: &[Ev], mints: &provenance::Mints, cfg: &Config) -> Vec<std::sync::Arc<Actor>> {
+    use polars::prelude::PlHashMap;
+    use rayon::prelude::*;
+    let minted: Vec<Minted> = evs
+        .par_iter()
+        .map(|e| {
+            provenance::minted_by(e, mints)
+                .map(|m| Minted {
+                    via_web_identity: m.via_web_identity,
+                    via_saml: m.via_saml,
+                    cross_account: m.cross_account,
+                })
+                .unwrap_or_default()
+        })
+        .collect();
+    // In event order: the first event of a key stands for it.
+    let mut by_addr: PlHashMap<AddrKey, u32> = PlHashMap::default();
+    let mut by_text: PlHashMap<ActorKey<'_>, u32> = PlHashMap::default();
+    let mut firsts: Vec<usize> = Vec::new();
+    let of: Vec<u32> = evs
+        .iter()
+        .zip(&minted)
+        .enumerate()
+        .map(|(i, (e, &m))| {
+            *by_addr.entry(addr_key(e, m)).or_insert_with(|| {
+                *by_text.entry(actor_key(e, m)).or_insert_with(|| {
+                    firsts.push(i);
+                    (firsts.len() - 1) as u32
+                })
+            })
+        })
+        .collect();
+    let actors: Vec<std::sync::Arc<Actor>> = firsts
+        .par_iter()
+        .map(|&i| std::sync::Arc::new(actors::classify(&evs[i].identity(), minted[i], cfg)))
+        .collect();
+    of.into_iter().map(|k| actors[k as usize].clone()).collect()
+}
+
+fn facts(e: &Ev, actor: std::sync::Arc<Actor>) -> Facts {
     // A successful read changes nothing and names nothing the analysis
     // follows (credentials and sign-ins aside): its payload is not parsed.
     let parsed = if e.plain_read() {
@@ -272,15 +320,9 @@ fn risk_str(r: Risk) -> &'static str {
 /// Each event's actor, with credential provenance taken into account.
 pub fn actors_of(evs: &[Ev], cfg: &Config) -> Vec<Actor> {
     let mints = provenance::mints(evs);
-    evs.iter()
-        .map(|e| {
-            let minted = provenance::minted_by(e, &mints).map(|m| Minted {
-                via_web_identity: m.via_web_identity,
-                via_saml: m.via_saml,
-                cross_account: m.cross_account,
-            });
-            actors::classify(&e.identity(), minted.unwrap_or_default(), cfg)
-        })
+    classify_all(evs, &mints, cfg)
+        .into_iter()
+        .map(std::sync::Arc::unwrap_or_clone)
         .collect()
 }
 
@@ -434,16 +476,15 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
         t0.elapsed()
     );
     let mints = provenance::mints(evs);
-    // On every core, each with its own actor cache (foldhash, seeded per
-    // run: SipHash over eleven strings per event was a sixth of the
-    // analysis). An actor is a function of its key, so the result does not
-    // depend on how the work is split.
+    // Each distinct actor key classified once (hashing eleven strings per
+    // event, and classifying each key again on every piece of the work,
+    // were a tenth of the analysis), then the events' facts on every core.
+    let actors = classify_all(evs, &mints, &opts.config);
     let fx: DropLater<Vec<Facts>> = DropLater(Some({
         use rayon::prelude::*;
         evs.par_iter()
-            .map_init(polars::prelude::PlHashMap::default, |cache, e| {
-                facts(e, &mints, &opts.config, cache)
-            })
+            .zip(actors)
+            .map(|(e, actor)| facts(e, actor))
             .collect()
     }));
     tracing::debug!("incident: facts by {:?}", t0.elapsed());
