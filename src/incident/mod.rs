@@ -625,9 +625,14 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
     // through every change that named a common identifier.
     type Best = (Risk, i64, usize);
     let key = |c: usize| -> Best { (fx[c].risk, evs[c].time, c) };
+    // Only the identifiers a failure names are ever looked up.
+    let named: polars::prelude::PlHashSet<&str> = failing
+        .iter()
+        .flat_map(|&f| fx[f].ids(&evs[f]).iter().map(String::as_str))
+        .collect();
     let mut by_id: polars::prelude::PlHashMap<(&str, &str), Vec<(i64, Best)>> = Default::default();
     for (c, ids) in &cand_ids {
-        for id in ids {
+        for id in ids.iter().filter(|id| named.contains(*id)) {
             by_id
                 .entry((*id, account_of(&evs[*c])))
                 .or_default()
@@ -862,9 +867,9 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
             .copied()
             .filter(|&i| {
                 i != r
-                    && session_key(&evs[i]) == sess
                     && evs[i].time >= evs[r].time - HOUR
                     && evs[i].time <= end
+                    && session_key(&evs[i]) == sess
             })
             .collect();
         seq.push(r);
@@ -919,36 +924,73 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
     // behalf and with which credentials it acted. Hashed while counting
     // (one lookup per event), ordered once.
     type ActorRow = (Actor, u64, Option<String>, Option<String>);
-    let mut by_actor: polars::prelude::PlHashMap<&str, ActorRow> = Default::default();
+    // First per actor key (the events of one share their `Actor`): one
+    // pointer hashed per event. Each with its first event, and the first
+    // of its events that tells on whose behalf it acted and with which
+    // credentials.
+    type KeyRow = (usize, u64, Option<(usize, String)>, Option<(usize, String)>);
+    let mut by_key: polars::prelude::PlHashMap<*const Actor, KeyRow> = Default::default();
     for (i, e) in evs.iter().enumerate() {
-        let a = &fx[i].actor;
-        let entry = by_actor
+        let row = by_key
+            .entry(std::sync::Arc::as_ptr(&fx[i].actor))
+            .or_insert((i, 0, None, None));
+        row.1 += e.weight;
+        if row.2.is_none() {
+            row.2 = on_behalf_of(evs, &fx, &mints, i).map(|s| (i, s));
+        }
+        if row.3.is_none() {
+            row.3 = provenance::minted_by(e, &mints).map(|m| {
+                (
+                    i,
+                    format!("{} by {}", evs[m.event].action, fx[m.event].actor.id),
+                )
+            });
+        }
+    }
+    // Then per actor: its most telling classification (the first event's
+    // of the highest rank: a human's session used by an agent tool stays a
+    // human actor; the event itself is the agent's), the first event's
+    // answers.
+    let rank = |k: Kind| match k {
+        Kind::Human => 0,
+        Kind::Agent => 1,
+        Kind::Automation => 2,
+        Kind::Service => 3,
+        Kind::Unknown => 4,
+    };
+    type Merged = ((u8, usize), u64, Option<(usize, String)>, Option<(usize, String)>);
+    let mut by_actor: polars::prelude::PlHashMap<&str, Merged> = Default::default();
+    let earliest = |a: &mut Option<(usize, String)>, b: Option<(usize, String)>| {
+        if let Some(b) = b {
+            if a.as_ref().is_none_or(|a| b.0 < a.0) {
+                *a = Some(b);
+            }
+        }
+    };
+    for (first, weight, behalf, creds) in by_key.into_values() {
+        let a = &fx[first].actor;
+        let telling = (rank(a.kind), first);
+        let row = by_actor
             .entry(a.id.as_str())
-            .or_insert_with(|| ((**a).clone(), 0, None, None));
-        entry.1 += e.weight;
-        // A principal's kind is its identity's: a human's session used by an
-        // agent tool stays a human actor (the event itself is the agent's).
-        let rank = |k: Kind| match k {
-            Kind::Human => 0,
-            Kind::Agent => 1,
-            Kind::Automation => 2,
-            Kind::Service => 3,
-            Kind::Unknown => 4,
-        };
-        if rank(a.kind) < rank(entry.0.kind) {
-            entry.0 = (**a).clone();
-        }
-        if entry.2.is_none() {
-            entry.2 = on_behalf_of(&evs, &fx, &mints, i);
-        }
-        if entry.3.is_none() {
-            entry.3 = provenance::minted_by(e, &mints)
-                .map(|m| format!("{} by {}", evs[m.event].action, fx[m.event].actor.id));
-        }
+            .or_insert((telling, 0, None, None));
+        row.0 = row.0.min(telling);
+        row.1 += weight;
+        earliest(&mut row.2, behalf);
+        earliest(&mut row.3, creds);
     }
     let actor_map: BTreeMap<String, ActorRow> = by_actor
         .into_iter()
-        .map(|(id, v)| (id.to_string(), v))
+        .map(|(id, ((_, first), weight, behalf, creds))| {
+            (
+                id.to_string(),
+                (
+                    (*fx[first].actor).clone(),
+                    weight,
+                    behalf.map(|b| b.1),
+                    creds.map(|c| c.1),
+                ),
+            )
+        })
         .collect();
     // In the chain, each event keeps its own classification.
     let actor_kind = |i: usize| -> Kind { fx[i].actor.kind };
