@@ -239,6 +239,46 @@ fn scales_to_zero<P: Json>(name: &str, p: &P) -> bool {
     }
 }
 
+/// Parameters not parsed yet: a rule run over them reads nothing (as over
+/// JSON `null`) and records whether it asked, so that a caller parses a
+/// request's parameters only for the calls whose rule reads them.
+#[derive(Default)]
+pub struct Unread(std::cell::Cell<bool>);
+
+impl Unread {
+    /// Whether a rule run over it asked for anything.
+    pub fn asked(&self) -> bool {
+        self.0.get()
+    }
+}
+
+impl Json for Unread {
+    fn member(&self, _: &str) -> Option<&Self> {
+        self.0.set(true);
+        None
+    }
+    fn text(&self) -> Option<&str> {
+        self.0.set(true);
+        None
+    }
+    fn int(&self) -> Option<i64> {
+        self.0.set(true);
+        None
+    }
+    fn boolean(&self) -> Option<bool> {
+        self.0.set(true);
+        None
+    }
+    fn items(&self) -> Option<&[Self]> {
+        self.0.set(true);
+        None
+    }
+    fn members(&self) -> impl Iterator<Item = (&str, &Self)> {
+        self.0.set(true);
+        std::iter::empty()
+    }
+}
+
 /// What the rules read of a request's parameters, over a [`Value`] or a
 /// parsed [`Node`] that borrows the log's text (converting every payload
 /// to a `Value` was most of the cost of reading them). A [`Node`] keeps
@@ -536,6 +576,34 @@ pub fn identifiers_in_text(text: &str, out: &mut BTreeSet<String>) {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn unread_parameters_give_nulls_risk_and_tell_when_a_rule_reads_them() {
+        let cases = [
+            ("cloudformation:DeleteStack", false),
+            ("iam:AttachRolePolicy", false),
+            ("cloudtrail:StopLogging", false),
+            ("s3:GetObject", false),
+            ("cloudtrail:UpdateTrail", true),
+            ("rds:ModifyDBInstance", true),
+            ("autoscaling:UpdateAutoScalingGroup", true),
+            ("ecs:UpdateService", true),
+            ("s3:PutBucketVersioning", true),
+        ];
+        for (action, reads) in cases {
+            let unread = Unread::default();
+            let risk_unread = risk(action, &unread);
+            assert_eq!(unread.asked(), reads, "{action}");
+            assert_eq!(risk_unread, risk(action, &Value::Null), "{action}");
+        }
+        // Where the rule reads them, the parameters decide.
+        let off = json!({"isMultiRegionTrail": false});
+        assert_eq!(risk("cloudtrail:UpdateTrail", &off), Risk::Guardrail);
+        assert_ne!(
+            risk("cloudtrail:UpdateTrail", &Unread::default()),
+            Risk::Guardrail
+        );
+    }
 
     #[test]
     fn error_classes() {

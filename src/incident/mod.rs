@@ -68,8 +68,9 @@ struct Facts {
     /// they granted, and to whom, is read again later); [`params_of`]
     /// parses any other event's again, for the few that need them.
     params: Value,
-    /// The name the call is about ([`primary_name`] of its parameters).
-    primary: Option<String>,
+    /// The name the call is about ([`primary_name`] of its parameters),
+    /// found the first time it is asked for.
+    primary: std::sync::OnceLock<Option<String>>,
     /// The identifiers the event names ([`identifiers_of`]), found the
     /// first time they are asked for: most events' never are.
     ids: std::sync::OnceLock<BTreeSet<String>>,
@@ -77,6 +78,13 @@ struct Facts {
 }
 
 impl Facts {
+    /// The name `e` (this fact's event) is about.
+    fn primary(&self, e: &Ev) -> Option<&str> {
+        self.primary
+            .get_or_init(|| primary_name(&request_of(e)?))
+            .as_deref()
+    }
+
     /// The identifiers `e` (this fact's event) names.
     fn ids(&self, e: &Ev) -> &BTreeSet<String> {
         self.ids.get_or_init(|| identifiers_of(e))
@@ -203,26 +211,35 @@ fn classify_all(evs: &[Ev], mints: &provenance::Mints, cfg: &Config) -> Vec<std:
     of.into_iter().map(|k| actors[k as usize].clone()).collect()
 }
 
+/// The request parameters of an event, parsed, except a plain read's: a
+/// successful read changes nothing and names nothing the analysis follows
+/// (credentials and sign-ins aside).
+fn request_of(e: &Ev) -> Option<Node<'_>> {
+    if e.plain_read() {
+        return None;
+    }
+    e.request_parameters()
+        .and_then(|t| crate::event::canonical::parse(t).ok())
+}
+
 fn facts(e: &Ev, actor: std::sync::Arc<Actor>) -> Facts {
-    // A successful read changes nothing and names nothing the analysis
-    // follows (credentials and sign-ins aside): its payload is not parsed.
-    let parsed = if e.plain_read() {
-        None
-    } else {
-        e.request_parameters()
-            .and_then(|t| crate::event::canonical::parse(t).ok())
-    };
-    let params = parsed.as_ref().unwrap_or(&Node::Null);
-    let risk = classify::risk(&e.action, params);
-    let primary = primary_name(params);
+    // Most calls' risk is their action's: the parameters are parsed only
+    // for the calls whose rule reads them, and kept for permission changes.
+    let unread = classify::Unread::default();
+    let mut risk = classify::risk(&e.action, &unread);
+    let mut params = Value::Null;
+    if unread.asked() || risk == Risk::Permission {
+        let parsed = request_of(e);
+        let node = parsed.as_ref().unwrap_or(&Node::Null);
+        risk = classify::risk(&e.action, node);
+        if risk == Risk::Permission {
+            params = node.to_value();
+        }
+    }
     Facts {
         actor,
-        params: if risk == Risk::Permission {
-            params.to_value()
-        } else {
-            Value::Null
-        },
-        primary,
+        params,
+        primary: Default::default(),
         ids: Default::default(),
         risk,
     }
@@ -709,7 +726,7 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
         if fx[d].risk != Risk::Destructive {
             return None;
         }
-        let name = fx[d].primary.clone()?;
+        let name = fx[d].primary(&evs[d])?;
         requests.iter().copied().find(|&c| {
             evs[c].time > evs[d].time
                 && evs[c].time <= end
@@ -717,7 +734,7 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
                 && (evs[c].name.starts_with("Create")
                     || evs[c].name.starts_with("Restore")
                     || evs[c].name.starts_with("Put"))
-                && fx[c].primary.as_deref() == Some(name.as_str())
+                && fx[c].primary(&evs[c]) == Some(name)
         })
     };
     let mut recreated: HashMap<usize, Option<usize>> = HashMap::new();
@@ -1438,8 +1455,8 @@ fn on_behalf_of(evs: &[Ev], fx: &[Facts], mints: &provenance::Mints, i: usize) -
 /// A short, neutral description of what an event did.
 fn describe(e: &Ev, f: &Facts) -> String {
     let what = f
-        .primary
-        .clone()
+        .primary(e)
+        .map(str::to_string)
         .or_else(|| f.ids(e).iter().next().cloned())
         .map(|n| format!(" {n}"))
         .unwrap_or_default();
@@ -1540,11 +1557,11 @@ fn contributing(
         )
     {
         let direct = &*e.name != "ExecuteChangeSet" || {
-            let name = fx[r].primary.clone();
+            let name = fx[r].primary(e);
             !evs.iter().enumerate().any(|(i, c)| {
                 &*c.name == "CreateChangeSet"
                     && c.time < e.time
-                    && fx[i].primary == name
+                    && fx[i].primary(c) == name
                     && fx[i].actor.id != fx[r].actor.id
             })
         };
@@ -1560,7 +1577,7 @@ fn contributing(
         }
     }
     if matches!(fx[r].risk, Risk::Destructive) {
-        let name = fx[r].primary.clone();
+        let name = fx[r].primary(e).map(str::to_string);
         let previewed = evs.iter().enumerate().any(|(i, c)| {
             c.time <= e.time
                 && e.time - c.time <= 24 * HOUR
