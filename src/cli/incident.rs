@@ -122,6 +122,8 @@ impl AnalysisArgs {
                     self.public_keys.as_deref(),
                 )?)
             },
+            // A command runs one analysis and exits.
+            exiting: true,
         })
     }
 }
