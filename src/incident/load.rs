@@ -411,38 +411,44 @@ fn analysis_events_in(
     use super::{HOUR, SECOND};
     // The credentials' horizon: its credential calls, and the coverage of
     // all its rows (a gap there can hide where a key came from); beside
-    // it, the rows of the range, for room.
-    let horizon = || -> Result<_, RunError> {
-        if credentials_from >= from.min(to) {
-            return Ok(None);
-        }
-        let (cred, name, sql) = window_frame(
-            events.clone(),
-            queries,
-            credentials_from,
-            from,
-            Order::Mine,
-            Take::Credentials,
-        )?;
-        if let Some(tally) = tally.as_deref_mut() {
-            let (rows, name, sql) = window_frame(
-                events.clone(),
-                queries,
-                credentials_from,
-                from,
-                Order::Mine,
-                Take::Coverage,
-            )?;
-            tally
-                .add(&rows)
-                .map_err(|e| query::polars_error(&name, &sql, e))?;
-        }
-        Ok(Some((cred, name, sql)))
+    // them, the rows of the range, for room: three reads side by side.
+    let in_horizon = credentials_from < from.min(to);
+    let read_horizon = |take| {
+        in_horizon
+            .then(|| {
+                window_frame(
+                    events.clone(),
+                    queries,
+                    credentials_from,
+                    from,
+                    Order::Mine,
+                    take,
+                )
+            })
+            .transpose()
     };
-    let (horizon, rows) = rayon::join(horizon, || {
-        range_rows(events.clone(), from, to).unwrap_or(0)
-    });
+    let count = tally.is_some();
+    let ((horizon, coverage), rows) = rayon::join(
+        || {
+            rayon::join(
+                || read_horizon(Take::Credentials),
+                || {
+                    if count {
+                        read_horizon(Take::Coverage)
+                    } else {
+                        Ok(None)
+                    }
+                },
+            )
+        },
+        || range_rows(events.clone(), from, to).unwrap_or(0),
+    );
     let horizon = horizon?;
+    if let (Some(tally), Some((rows, name, sql))) = (tally.as_deref_mut(), coverage?) {
+        tally
+            .add(&rows)
+            .map_err(|e| query::polars_error(&name, &sql, e))?;
+    }
     // Room for every row of the range: the events are written straight
     // into their places, never moved again.
     let rows = rows + horizon.as_ref().map_or(0, |h| h.0.height());
