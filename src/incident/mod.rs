@@ -1819,6 +1819,38 @@ mod tests {
     use super::*;
 
     #[test]
+    fn one_actor_per_key_whatever_the_strings_addresses() {
+        let ev = |arn: &str, agent: &str| Ev {
+            source: "cloudformation.amazonaws.com".into(),
+            name: "DeleteStack".into(),
+            identity_type: Some("AssumedRole".into()),
+            arn: Some(arn.into()),
+            account_id: Some("111122223333".into()),
+            user_agent: Some(agent.into()),
+            ..Ev::default()
+        };
+        let agent = "arn:aws:sts::111122223333:assumed-role/agent-operator/session-1";
+        let human = "arn:aws:sts::111122223333:assumed-role/Admin/jane@example.com";
+        // Each `Sym` its own allocation: equal texts at different addresses.
+        let evs = vec![
+            ev(agent, "claude-code/1.0 aws-sdk-js/3"),
+            ev(human, "aws-cli/2.15"),
+            ev(agent, "claude-code/1.0 aws-sdk-js/3"),
+            ev(agent, "aws-cli/2.15"),
+        ];
+        let cfg = Config::default();
+        let actors = classify_all(&evs, &provenance::mints(&evs), &cfg);
+        assert!(std::sync::Arc::ptr_eq(&actors[0], &actors[2]));
+        assert!(!std::sync::Arc::ptr_eq(&actors[0], &actors[3]));
+        for (e, a) in evs.iter().zip(&actors) {
+            assert_eq!(
+                **a,
+                actors::classify(&e.identity(), Minted::default(), &cfg)
+            );
+        }
+    }
+
+    #[test]
     fn primary_name_reads_nodes_as_values() {
         let cases = [
             (
