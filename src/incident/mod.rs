@@ -1011,10 +1011,10 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
     );
     let mut by_actor: polars::prelude::PlHashMap<&str, Merged> = Default::default();
     let earliest = |a: &mut Option<(usize, String)>, b: Option<(usize, String)>| {
-        if let Some(b) = b {
-            if a.as_ref().is_none_or(|a| b.0 < a.0) {
-                *a = Some(b);
-            }
+        if let Some(b) = b
+            && a.as_ref().is_none_or(|a| b.0 < a.0)
+        {
+            *a = Some(b);
         }
     };
     for (first, weight, behalf, creds) in by_key.into_values() {
