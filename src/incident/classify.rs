@@ -239,15 +239,28 @@ fn scales_to_zero<P: Json>(name: &str, p: &P) -> bool {
     }
 }
 
+/// [`risk`] of a call whose parameters `parse` gives, called only when the
+/// call's rule reads them (most calls' risk is their action's): with the
+/// parameters, when they were parsed.
+pub fn risk_of<P: Json>(action: &str, parse: impl FnOnce() -> Option<P>) -> (Risk, Option<P>) {
+    let unread = Unread::default();
+    let without = risk(action, &unread);
+    if !unread.asked() {
+        return (without, None);
+    }
+    let params = parse();
+    let with = params.as_ref().map_or(without, |p| risk(action, p));
+    (with, params)
+}
+
 /// Parameters not parsed yet: a rule run over them reads nothing (as over
-/// JSON `null`) and records whether it asked, so that a caller parses a
-/// request's parameters only for the calls whose rule reads them.
+/// JSON `null`) and records whether it asked ([`risk_of`]).
 #[derive(Default)]
-pub struct Unread(std::cell::Cell<bool>);
+struct Unread(std::cell::Cell<bool>);
 
 impl Unread {
     /// Whether a rule run over it asked for anything.
-    pub fn asked(&self) -> bool {
+    fn asked(&self) -> bool {
         self.0.get()
     }
 }
@@ -603,6 +616,17 @@ mod tests {
             risk("cloudtrail:UpdateTrail", &Unread::default()),
             Risk::Guardrail
         );
+        // risk_of parses only where the rule reads, and then decides by them.
+        let mut parsed = false;
+        let (r, p) = risk_of("cloudformation:DeleteStack", || {
+            parsed = true;
+            Some(off.clone())
+        });
+        assert_eq!((r, p, parsed), (Risk::Destructive, None, false));
+        let (r, p) = risk_of("cloudtrail:UpdateTrail", || Some(off.clone()));
+        assert_eq!((r, p), (Risk::Guardrail, Some(off.clone())));
+        let (r, p) = risk_of::<Value>("cloudtrail:UpdateTrail", || None);
+        assert_eq!((r, p), (risk("cloudtrail:UpdateTrail", &Value::Null), None));
     }
 
     #[test]

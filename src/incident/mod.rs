@@ -101,16 +101,11 @@ impl Facts {
 /// (credentials and sign-ins aside) names nothing the analysis follows.
 fn identifiers_of(e: &Ev) -> BTreeSet<String> {
     let mut ids = BTreeSet::new();
-    if !e.plain_read() {
-        if let Some(params) = e
-            .request_parameters()
-            .and_then(|t| crate::event::canonical::parse(t).ok())
-        {
-            classify::identifiers_in_node(&params, &mut ids);
-        }
-        if !e.failed() {
-            identifiers(e.response_elements(), &mut ids);
-        }
+    if let Some(params) = request_of(e) {
+        classify::identifiers_in_node(&params, &mut ids);
+    }
+    if !e.plain_read() && !e.failed() {
+        identifiers(e.response_elements(), &mut ids);
     }
     if let Some(m) = e.error_message() {
         identifiers_in_text(m, &mut ids);
@@ -228,19 +223,16 @@ fn request_of(e: &Ev) -> Option<Node<'_>> {
 }
 
 fn facts(e: &Ev, actor: std::sync::Arc<Actor>) -> Facts {
-    // Most calls' risk is their action's: the parameters are parsed only
-    // for the calls whose rule reads them, and kept for permission changes.
-    let unread = classify::Unread::default();
-    let mut risk = classify::risk(&e.action, &unread);
-    let mut params = Value::Null;
-    if unread.asked() || risk == Risk::Permission {
-        let parsed = request_of(e);
-        let node = parsed.as_ref().unwrap_or(&Node::Null);
-        risk = classify::risk(&e.action, node);
-        if risk == Risk::Permission {
-            params = node.to_value();
-        }
-    }
+    let (risk, parsed) = classify::risk_of(&e.action, || request_of(e));
+    // A permission change's parameters are kept (what it granted, and to
+    // whom, is read again later).
+    let params = if risk == Risk::Permission {
+        parsed
+            .or_else(|| request_of(e))
+            .map_or(Value::Null, |p| p.to_value())
+    } else {
+        Value::Null
+    };
     Facts {
         actor,
         params,
@@ -356,11 +348,11 @@ pub fn event_class(e: &Ev) -> &'static str {
     if !e.mutating() {
         return "read";
     }
-    let params: Value = e
-        .request_parameters()
-        .and_then(|t| crate::event::canonical::parse_value(t).ok())
-        .unwrap_or(Value::Null);
-    match classify::risk(&e.action, &params) {
+    let (risk, _) = classify::risk_of(&e.action, || {
+        e.request_parameters()
+            .and_then(|t| crate::event::canonical::parse_value(t).ok())
+    });
+    match risk {
         Risk::Destructive | Risk::Guardrail => "destructive",
         _ => "change",
     }
