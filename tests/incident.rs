@@ -400,6 +400,6 @@ fn the_lakes_time_range_from_file_statistics_is_its_events_range() {
     let want = (at("lo"), at("hi"));
     // A scan that yields no rows: only the statistics can give the range.
     let none = scan.filter(lit(false));
-    let got = backtrail::incident::load::time_range(&lake, none).unwrap();
+    let got = backtrail::incident::load::time_range(&lake, Some(none)).unwrap();
     assert_eq!(got, Some(want));
 }

@@ -115,9 +115,8 @@ pub fn run(a: DriftArgs) -> anyhow::Result<u8> {
         _ => match state.as_ref().and_then(|s| s.last_period_end) {
             Some(end) => (end, end + 7 * DAY),
             None => {
-                let (_, hi) =
-                    crate::incident::load::time_range(&lake, crate::query::scan_events(&lake)?)?
-                        .context("the lake holds no events")?;
+                let (_, hi) = crate::incident::load::time_range(&lake, None)?
+                    .context("the lake holds no events")?;
                 let d = crate::event::time::from_micros(hi)
                     .context("time")?
                     .date_naive();

@@ -441,6 +441,8 @@ fn analysis_events_in(
                 },
             )
         },
+        // Only room: a count that fails costs a growing vector's copies,
+        // and the reads report their own errors.
         || range_rows(events.clone(), from, to).unwrap_or(0),
     );
     let horizon = horizon?;
@@ -1112,16 +1114,21 @@ pub fn error_minutes(
 
 /// The lake's time range (µs), or None when empty: from the statistics
 /// its files carry for `event_time` (the lake writes them for every row
-/// group), else from `events` (the lake's scan), which reads the column.
+/// group), else from `events` (the lake's scan; made here when not given:
+/// making one reads a column of the whole lake), which reads the column.
 /// An event a later record supersedes counts in the statistics; its update
 /// carries the same time.
-pub fn time_range(lake: &Lake, events: LazyFrame) -> Result<Option<(i64, i64)>, RunError> {
+pub fn time_range(lake: &Lake, events: Option<LazyFrame>) -> Result<Option<(i64, i64)>, RunError> {
     if let Some(range) = crate::lake::parquet_files(lake)
         .ok()
         .and_then(|files| time_range_from_statistics(&files))
     {
         return Ok(range);
     }
+    let events = match events {
+        Some(scan) => scan,
+        None => query::scan_events(lake)?,
+    };
     let df = events
         .select([
             col("event_time").cast(DataType::Int64).min().alias("lo"),

@@ -412,7 +412,7 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
     let given = opts.from.zip(opts.to);
     let search = opts.around.map(|a| (a - 48 * HOUR, a + 48 * HOUR));
     let (range, minutes) = rayon::join(
-        || load::time_range(lake, scan.clone()),
+        || load::time_range(lake, Some(scan.clone())),
         || {
             given
                 .is_none()
