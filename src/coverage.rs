@@ -229,7 +229,7 @@ pub struct Tally {
 
 impl Tally {
     /// The columns [`Tally::add`] reads.
-    pub const COLUMNS: &[&str] = &[
+    pub const COLUMNS: [&str; 5] = [
         "recipient_account_id",
         "account_id",
         "aws_region",
@@ -241,9 +241,10 @@ impl Tally {
     /// `aws_region`, `source_file` and `event_time` (microseconds, Int64).
     pub fn add(&mut self, df: &DataFrame) -> PolarsResult<()> {
         let strs = |c: &str| df.column(c).and_then(|c| c.str().cloned());
-        let (recipient, caller) = (strs("recipient_account_id")?, strs("account_id")?);
-        let (region, file) = (strs("aws_region")?, strs("source_file")?);
-        let time = df.column("event_time")?.i64()?.clone();
+        let [recipient, caller, region, file, time] = Self::COLUMNS;
+        let (recipient, caller) = (strs(recipient)?, strs(caller)?);
+        let (region, file) = (strs(region)?, strs(file)?);
+        let time = df.column(time)?.i64()?.clone();
         let mut hours: PlHashMap<(&str, &str, i64), u64> = PlHashMap::default();
         let mut files: PlHashSet<&str> = PlHashSet::default();
         let rows = recipient
