@@ -33,8 +33,37 @@ const UNIQUE_COLUMNS: &[&str] = &[
     "service_event_details",
 ];
 
-/// The lake's Parquet writer options: zstd, statistics on every column,
-/// bloom filters on `event_id` and `access_key_id`, rows sorted by time.
+/// Columns written without min/max statistics: identifiers drawn at random
+/// and free text or JSON, whose minimum and maximum span nearly all values
+/// in every page, so they prune nothing; computing them compared every
+/// value (perf: 2 % of ingest's CPU). Lookups of `event_id` use its bloom
+/// filter, not statistics.
+const NO_STATISTICS_COLUMNS: &[&str] = &[
+    "event_id",
+    "request_id",
+    "shared_event_id",
+    "record_hash",
+    "user_agent",
+    "error_message",
+    "user_identity",
+    "request_parameters",
+    "response_elements",
+    "additional_event_data",
+    "service_event_details",
+    "edge_device_details",
+    "insight_details",
+    "addendum",
+    "extra",
+];
+
+/// zstd's level for the lake. Level 1 against 3 on the lake's own files
+/// (160k rows, pyarrow, the same libzstd): files 0.7 % larger, writing 23 %
+/// faster, reading no slower; zstd was 8 % of ingest's CPU at level 3.
+const ZSTD_LEVEL: i32 = 1;
+
+/// The lake's Parquet writer options: zstd, page statistics on the columns
+/// worth pruning by, bloom filters on `event_id` and `access_key_id`, rows
+/// sorted by time.
 pub fn writer_properties() -> WriterProperties {
     let event_time_idx = schema::schema()
         .index_of("event_time")
@@ -45,8 +74,11 @@ pub fn writer_properties() -> WriterProperties {
     for col in UNIQUE_COLUMNS {
         b = b.set_column_dictionary_enabled(ColumnPath::from(*col), false);
     }
+    for col in NO_STATISTICS_COLUMNS {
+        b = b.set_column_statistics_enabled(ColumnPath::from(*col), EnabledStatistics::None);
+    }
     b.set_compression(Compression::ZSTD(
-        ZstdLevel::try_new(3).expect("valid level"),
+        ZstdLevel::try_new(ZSTD_LEVEL).expect("valid level"),
     ))
     .set_statistics_enabled(EnabledStatistics::Page)
     .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
