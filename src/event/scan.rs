@@ -91,7 +91,7 @@ impl<'a> Scanner<'a, '_> {
             b'[' => self.array(),
             b'"' => {
                 let s = self.string()?;
-                write_str(&s, self.out);
+                self.put_string(&s);
                 Some(())
             }
             b't' => self.expect("true"),
@@ -130,6 +130,21 @@ impl<'a> Scanner<'a, '_> {
         // the loop vectorises.
         let control = inner.bytes().fold(false, |any, b| any | (b < 0x20));
         (!control).then_some(Cow::Borrowed(inner))
+    }
+
+    /// A string from [`Self::string`], in canonical form. A borrowed one
+    /// holds no quote, backslash or control character (`string` stopped at
+    /// the first quote, saw no escape and checked for controls), so it is
+    /// its own escaped form: `write_str` would scan it for them again.
+    fn put_string(&mut self, s: &Cow<'a, str>) {
+        match s {
+            Cow::Borrowed(plain) => {
+                self.out.push('"');
+                self.out.push_str(plain);
+                self.out.push('"');
+            }
+            Cow::Owned(decoded) => write_str(decoded, self.out),
+        }
     }
 
     /// A number token: a short integer is its own canonical form; any other
@@ -245,7 +260,7 @@ impl<'a> Scanner<'a, '_> {
                     self.out.push(',');
                 }
                 let start = self.out.len();
-                write_str(&key, self.out);
+                self.put_string(&key);
                 self.out.push(':');
                 let value_start = self.pos;
                 self.value()?;
