@@ -197,6 +197,9 @@ impl Bloom {
             self.blocks[b][w] |= m;
         }
     }
+    fn clear(&mut self) {
+        self.blocks.fill([0; 8]);
+    }
     fn may_contain(&self, k: u128) -> bool {
         let (b, bits) = self.probes(k);
         bits.iter().all(|&(w, m)| self.blocks[b][w] & m != 0)
@@ -299,6 +302,10 @@ impl Run {
 /// Which event IDs the lake holds, and what each looked like.
 pub(super) struct Dedup {
     mem: Vec<Shard>,
+    /// The keys in `mem`: most keys are new, and the filter answers for
+    /// them with one cache miss where the shard's table and sorted array
+    /// took several (perf: `check` was 3.5 % of ingest's CPU).
+    mem_filter: Bloom,
     in_mem: usize,
     cap: usize,
     /// Where runs are written.
@@ -317,6 +324,9 @@ impl Dedup {
     pub(super) fn new(dir: PathBuf, cap: usize) -> Self {
         Dedup {
             mem: (0..SHARDS).map(|_| Shard::default()).collect(),
+            // Sized for the default cap at most: past the keys it was
+            // sized for it only answers "maybe" more often.
+            mem_filter: Bloom::with_keys(cap.clamp(1, DEFAULT_CAP)),
             in_mem: 0,
             cap: cap.max(1),
             dir,
@@ -328,7 +338,9 @@ impl Dedup {
     }
 
     fn get(&mut self, k: u128) -> io::Result<Option<Seen>> {
-        if let Some(s) = self.mem[(k >> 120) as usize % SHARDS].get(k) {
+        if self.mem_filter.may_contain(k)
+            && let Some(s) = self.mem[(k >> 120) as usize % SHARDS].get(k)
+        {
             return Ok(Some(*s));
         }
         for run in self.runs.iter_mut().rev() {
@@ -350,6 +362,7 @@ impl Dedup {
         let h = hash_prefix(record_hash);
         Ok(match self.get(k)? {
             None => {
+                self.mem_filter.insert(k);
                 self.mem[(k >> 120) as usize % SHARDS].insert(
                     k,
                     Seen {
@@ -395,6 +408,7 @@ impl Dedup {
             *shard = Shard::default();
         }
         self.in_mem = 0;
+        self.mem_filter.clear();
         self.runs.push(w.finish()?);
         while let [.., a, b] = self.runs.as_slice()
             && a.len <= 2 * b.len
