@@ -136,6 +136,8 @@ impl<'a> Scanner<'a, '_> {
     /// holds no quote, backslash or control character (`string` stopped at
     /// the first quote, saw no escape and checked for controls), so it is
     /// its own escaped form: `write_str` would scan it for them again.
+    // The variant is what is read (borrowed: checked plain), so `&Cow`.
+    #[allow(clippy::ptr_arg)]
     fn put_string(&mut self, s: &Cow<'a, str>) {
         match s {
             Cow::Borrowed(plain) => {
