@@ -415,7 +415,7 @@ fn help_has_examples_and_version_works() {
 /// one big file, through a 1 MiB buffer: every event lands once, in its
 /// day's partition, each Parquet file sorted by time, and exports back equal.
 #[test]
-fn small_batches_across_days_are_split_coalesced_and_sorted() {
+fn small_batches_across_days_are_split_and_sorted() {
     use arrow::array::{Array, TimestampMicrosecondArray};
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
@@ -452,8 +452,8 @@ fn small_batches_across_days_are_split_coalesced_and_sorted() {
         json!({ "Records": big }).to_string().as_bytes(),
     );
 
-    // 1 MiB: several files per day. 64 MiB: one per day, its
-    // 200 one-row batches coalesced while buffered.
+    // 1 MiB: several files per day. 64 MiB: one per day, gathered from
+    // its 200 small files' batches.
     for (buffer, files_per_day) in [("1", None), ("64", Some(1))] {
         let lake = dir.path().join(format!("lake-{buffer}"));
         let (code, s) = common::ingest(&[&input], &lake, &["--buffer-mib", buffer]);
