@@ -552,6 +552,42 @@ pub(super) mod tests {
         }
     }
 
+    /// Keys that share their first 8 bytes, end in zero bytes, are
+    /// prefixes of one another or are escaped, as JSON text.
+    const PREFIX_KEYS: &[&str] = &[
+        r#""""#,
+        r#""a""#,
+        r#""a\u0000""#,
+        r#""a\u0000b""#,
+        r#""ab""#,
+        r#""abcdefgg""#,
+        r#""abcdefgh""#,
+        r#""abcdefgh\u0000""#,
+        r#""abcdefgh\u0000\u0000z""#,
+        r#""abcdefghi""#,
+        r#""eventTime""#,
+        r#""eventTimf""#,
+        r#""\u00e9""#,
+        r#""é""#,
+    ];
+
+    proptest! {
+        /// Members whose keys are prefixes of one another, end in zero
+        /// bytes or differ only after their first 8 bytes, repeated or not:
+        /// the reference's order and values, through both writers.
+        #[test]
+        fn keys_sharing_prefixes_sort_as_their_bytes(
+            kv in prop::collection::vec((prop::sample::select(PREFIX_KEYS), any::<u8>()), 0..40)
+        ) {
+            let body: Vec<String> = kv.iter().map(|(k, v)| format!("{k}:{v}")).collect();
+            let raw = format!("{{{}}}", body.join(","));
+            prop_assert_eq!(streamed(&raw).unwrap(), via_value(&raw));
+            let (mut out, mut scratch) = (String::new(), String::new());
+            prop_assert!(crate::event::scan::scan_object(&raw, &mut out, &mut scratch).is_some());
+            prop_assert_eq!(out, via_value(&raw));
+        }
+    }
+
     proptest! {
         /// Past 16 members and under, duplicates or not, an object's
         /// members are those its `Value` holds.
