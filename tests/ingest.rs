@@ -517,3 +517,40 @@ fn small_batches_across_days_are_split_and_sorted() {
         }
     }
 }
+
+/// A file reached by several paths (a link to it, a linked directory, the
+/// same directory given twice) is read once, and a lake inside the input
+/// directory is not read as input.
+#[cfg(unix)]
+#[test]
+fn a_file_reached_by_several_paths_is_read_once_and_the_lake_is_not_input() {
+    use std::os::unix::fs::symlink;
+    let t = tempfile::tempdir().unwrap();
+    let inp = t.path().join("in");
+    let doc = |ids: &[&str]| {
+        let recs: Vec<Value> = ids.iter().map(|id| record(id, "RunInstances")).collect();
+        json!({ "Records": recs }).to_string().into_bytes()
+    };
+    write(&inp.join("a.json"), &doc(&["a1", "a2"]));
+    write(&inp.join("sub").join("b.json.gz"), &gz(&doc(&["b1"])));
+    symlink(inp.join("a.json"), inp.join("link-to-a.json")).unwrap();
+    symlink(inp.join("sub"), inp.join("alias")).unwrap();
+
+    let lake = inp.join("lake");
+    let (code, s) = common::ingest(&[&inp, &inp.join("sub")], &lake, &[]);
+    assert_eq!(code, 0, "{s}");
+    assert_eq!(s["events_written"], json!(3), "{s}");
+    assert_eq!(s["duplicates_exact"], json!(0), "each file read once: {s}");
+    assert_eq!(s["files_already_ingested"], json!(0), "{s}");
+
+    // Again, with the lake now holding Parquet files under the input.
+    let (code, s) = common::ingest(&[&inp], &lake, &[]);
+    assert_eq!(code, 0, "{s}");
+    assert_eq!(
+        s["unrecognized_files"],
+        json!(0),
+        "the lake is not input: {s}"
+    );
+    assert_eq!(s["events_written"], json!(0), "{s}");
+    assert_eq!(s["files_already_ingested"], json!(2), "{s}");
+}
