@@ -348,10 +348,7 @@ pub fn event_class(e: &Ev) -> &'static str {
     if !e.mutating() {
         return "read";
     }
-    let (risk, _) = classify::risk_of(&e.action, || {
-        e.request_parameters()
-            .and_then(|t| crate::event::canonical::parse_value(t).ok())
-    });
+    let (risk, _) = classify::risk_of(&e.action, || request_of(e));
     match risk {
         Risk::Destructive | Risk::Guardrail => "destructive",
         _ => "change",
