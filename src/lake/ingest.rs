@@ -496,16 +496,13 @@ fn canonical_file(
     dirs: &mut std::collections::HashMap<PathBuf, Option<PathBuf>>,
 ) -> PathBuf {
     let whole = || fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+    let (false, Some(dir), Some(name)) = (is_link, path.parent(), path.file_name()) else {
         return whole();
     };
-    if is_link {
-        return whole();
+    if !dirs.contains_key(dir) {
+        dirs.insert(dir.to_path_buf(), fs::canonicalize(dir).ok());
     }
-    let canon_dir = dirs
-        .entry(dir.to_path_buf())
-        .or_insert_with(|| fs::canonicalize(dir).ok());
-    match canon_dir {
+    match dirs.get(dir).and_then(Option::as_ref) {
         Some(d) => d.join(name),
         None => whole(),
     }
