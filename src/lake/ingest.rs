@@ -624,12 +624,12 @@ impl Writer<'_> {
 
     fn add(&mut self, day: i64, batch: RecordBatch) {
         self.last_day = Some(day);
+        let size = batch.get_array_memory_size();
         let b = self.buffers.entry(day).or_default();
-        let before = b.bytes;
         b.events += batch.num_rows();
-        b.bytes += batch.get_array_memory_size();
+        b.bytes += size;
         b.batches.push(batch);
-        self.buffered_bytes = self.buffered_bytes - before + b.bytes;
+        self.buffered_bytes += size;
     }
 
     fn flush_day(&mut self, day: i64) -> io::Result<()> {
