@@ -282,14 +282,18 @@ pub fn hash_text(text: &str) -> Result<String, serde_json::Error> {
     r
 }
 
-/// The record hash of an object's canonical form and its members, in one
-/// pass ([`super::scan`]); `None` where the scanner leaves the text to the
+/// The record hash of an object's canonical form, its members and the
+/// trees of the members whose keys are in `trees_of`, in one pass
+/// ([`super::scan`]); `None` where the scanner leaves the text to the
 /// serde path ([`hash_text`] and a `RawValue` parse), which gives the same.
-pub fn hash_and_members(text: &str) -> Option<(String, super::scan::Members<'_>)> {
+pub fn hash_and_members<'a>(
+    text: &'a str,
+    trees_of: &[&str],
+) -> Option<(String, super::scan::Scanned<'a>)> {
     let mut buf = crate::scratch::take(&TEXT);
     let mut scratch = crate::scratch::take(&SCRATCH);
-    let r = super::scan::scan_object(text, &mut buf, &mut scratch)
-        .map(|members| (crate::event::record_hash(&buf), members));
+    let r = super::scan::scan_object(text, &mut buf, &mut scratch, trees_of)
+        .map(|scanned| (crate::event::record_hash(&buf), scanned));
     crate::scratch::keep(&SCRATCH, scratch, KEEP_BYTES);
     crate::scratch::keep(&TEXT, buf, KEEP_BYTES);
     r
@@ -583,7 +587,7 @@ pub(super) mod tests {
             let raw = format!("{{{}}}", body.join(","));
             prop_assert_eq!(streamed(&raw).unwrap(), via_value(&raw));
             let (mut out, mut scratch) = (String::new(), String::new());
-            prop_assert!(crate::event::scan::scan_object(&raw, &mut out, &mut scratch).is_some());
+            prop_assert!(crate::event::scan::scan_object(&raw, &mut out, &mut scratch, &[]).is_some());
             prop_assert_eq!(out, via_value(&raw));
         }
     }

@@ -243,13 +243,21 @@ pub fn normalize<'a>(
     // Members and the hash's canonical form in one pass where the scanner
     // takes the record; otherwise serde_json reads it twice (members, then
     // the canonical form). No tree of the whole record is built.
-    let (record_hash, members) = match canonical::hash_and_members(raw) {
+    // The members read as trees come out of the same pass.
+    let (record_hash, scanned) = match canonical::hash_and_members(raw, TREE_MEMBERS) {
         Some(scanned) => scanned,
         None => {
             let invalid = |e: serde_json::Error| RecordError::InvalidJson(e.to_string());
             let obj: RawObject<'_> = serde_json::from_str(raw).map_err(invalid)?;
             let hash = canonical::hash_text(raw).map_err(invalid)?;
-            (hash, obj.0.into_iter().map(|(k, v)| (k, v.get())).collect())
+            let members = obj.0.into_iter().map(|(k, v)| (k, v.get())).collect();
+            (
+                hash,
+                scan::Scanned {
+                    members,
+                    trees: Vec::new(),
+                },
+            )
         }
     };
 
@@ -272,15 +280,20 @@ pub fn normalize<'a>(
     // and the record hash: earlier ones are dropped before anything reads
     // them, so no column or `extra` entry can hold a value the record lost.
     // A member is parsed into a tree only where its structure is read.
-    for (key, raw) in last_occurrences(&members) {
+    for (index, key, raw) in last_occurrences(&scanned.members) {
         let key: &str = key.as_ref();
-        let tree = || canonical::parse(raw).map_err(|e| RecordError::InvalidJson(e.to_string()));
+        let tree = || match scanned.tree(index) {
+            Some(built) => Ok(Cow::Borrowed(built)),
+            None => canonical::parse(raw)
+                .map(Cow::Owned)
+                .map_err(|e| RecordError::InvalidJson(e.to_string())),
+        };
         macro_rules! string_col {
             ($field:ident) => {{
                 match as_str(raw) {
                     Some(s) => ev.$field = Some(s),
                     None => {
-                        ev.$field = tolerant_string(&tree()?);
+                        ev.$field = tolerant_string(&*tree()?);
                         extra.push((key, raw));
                     }
                 }
@@ -292,7 +305,7 @@ pub fn normalize<'a>(
                     "true" => ev.$field = Some(true),
                     "false" => ev.$field = Some(false),
                     _ => {
-                        ev.$field = tolerant_bool(&tree()?);
+                        ev.$field = tolerant_bool(&*tree()?);
                         extra.push((key, raw));
                     }
                 }
@@ -352,16 +365,16 @@ pub fn normalize<'a>(
             "insightDetails" => json_col!(insight_details),
             "addendum" => {
                 json_col!(addendum);
-                let node = &tree()?;
+                let node = &*tree()?;
                 ev.addendum_reason = value_str(node, &["reason"]);
                 ev.addendum_original_event_id = value_str(node, &["originalEventID"]);
             }
             "userIdentity" => {
                 json_col!(user_identity);
-                flatten_identity(&mut ev, &tree()?);
+                flatten_identity(&mut ev, &*tree()?);
             }
             "tlsDetails" => {
-                let node = &tree()?;
+                let node = &*tree()?;
                 ev.tls_version = value_str(node, &["tlsVersion"]);
                 ev.tls_cipher_suite = value_str(node, &["cipherSuite"]);
                 ev.tls_client_provided_host_header = value_str(node, &["clientProvidedHostHeader"]);
@@ -374,7 +387,7 @@ pub fn normalize<'a>(
                 }
             }
             "resources" => {
-                let node = &tree()?;
+                let node = &*tree()?;
                 ev.resources = resources_of(node);
                 // As `schema::resources_value` rebuilds it.
                 let rebuilds = match (node, &ev.resources) {
@@ -454,10 +467,15 @@ pub fn normalize<'a>(
     Ok(ev)
 }
 
-/// The keys of an object with only the last occurrence of each, in order.
+/// The members [`normalize`] reads as trees: the scanner builds them in its
+/// one pass over the record.
+const TREE_MEMBERS: &[&str] = &["userIdentity", "tlsDetails", "resources", "addendum"];
+
+/// The members of an object with only the last occurrence of each key, in
+/// order, with their indices.
 fn last_occurrences<'o, 'a>(
     pairs: &'o [(Cow<'a, str>, &'a str)],
-) -> impl Iterator<Item = (&'o Cow<'a, str>, &'a str)> {
+) -> impl Iterator<Item = (usize, &'o Cow<'a, str>, &'a str)> {
     let keep: Vec<bool> = if pairs.len() <= 48 {
         // A record has a few dozen keys: comparing them beats hashing them.
         (0..pairs.len())
@@ -476,8 +494,9 @@ fn last_occurrences<'o, 'a>(
     pairs
         .iter()
         .zip(keep)
-        .filter(|(_, k)| *k)
-        .map(|((k, v), _)| (k, *v))
+        .enumerate()
+        .filter(|(_, (_, k))| *k)
+        .map(|(i, ((k, v), _))| (i, k, *v))
 }
 
 /// A string column's best reading of a non-string value (numbers, bools);

@@ -13,7 +13,7 @@
 //! takes the serde path, which then gives the same result or the same
 //! error. A property test holds the two paths equal.
 
-use super::canonical::write_str;
+use super::canonical::{Node, write_str};
 use serde_json::Number;
 use std::borrow::Cow;
 
@@ -21,18 +21,38 @@ use std::borrow::Cow;
 /// decoded, and the exact text of the value (as `RawValue::get` gives it).
 pub type Members<'a> = Vec<(Cow<'a, str>, &'a str)>;
 
+/// What one pass over a record gives besides its canonical form.
+#[derive(Debug, Default)]
+pub struct Scanned<'a> {
+    pub members: Members<'a>,
+    /// The trees of the members whose keys were asked for, as
+    /// [`super::canonical::parse`] of their text gives them: (index in
+    /// `members`, tree).
+    pub trees: Vec<(usize, Node<'a>)>,
+}
+
+impl<'a> Scanned<'a> {
+    /// The tree of member `index`, if it was built.
+    pub fn tree(&self, index: usize) -> Option<&Node<'a>> {
+        self.trees.iter().find(|(i, _)| *i == index).map(|(_, t)| t)
+    }
+}
+
 /// Deeper than this, the scanner gives up and serde_json (whose limit is
 /// 128) decides.
 const MAX_DEPTH: usize = 64;
 
 /// The members of the object `text` and its canonical form, appended to
-/// `out`; `scratch` is working room. `None` when `text` is not a JSON
-/// object this scanner accepts; `out` then holds garbage.
+/// `out`, with the tree of each member whose key is in `trees_of` (built
+/// in the same pass: no second parse of those members); `scratch` is
+/// working room. `None` when `text` is not a JSON object this scanner
+/// accepts; `out` then holds garbage.
 pub fn scan_object<'a>(
     text: &'a str,
     out: &mut String,
     scratch: &mut String,
-) -> Option<Members<'a>> {
+    trees_of: &[&str],
+) -> Option<Scanned<'a>> {
     let mut s = Scanner {
         text,
         b: text.as_bytes(),
@@ -46,10 +66,22 @@ pub fn scan_object<'a>(
     if s.peek()? != b'{' {
         return None;
     }
-    let mut members = Vec::with_capacity(32);
-    s.object(Some(&mut members))?;
+    let mut top = Top {
+        scanned: Scanned {
+            members: Vec::with_capacity(32),
+            trees: Vec::new(),
+        },
+        trees_of,
+    };
+    s.object::<false>(Some(&mut top))?;
     s.ws();
-    (s.pos == s.b.len()).then_some(members)
+    (s.pos == s.b.len()).then_some(top.scanned)
+}
+
+/// The record's own object: its members are collected.
+struct Top<'a, 'k> {
+    scanned: Scanned<'a>,
+    trees_of: &'k [&'k str],
 }
 
 struct Scanner<'a, 'o> {
@@ -84,20 +116,26 @@ impl<'a> Scanner<'a, '_> {
         })
     }
 
-    /// The value at `pos`, written in canonical form.
-    fn value(&mut self) -> Option<()> {
+    /// The value at `pos`, written in canonical form; with `TREE`, its
+    /// tree is built too (without, the tree is `Null` and nothing is
+    /// allocated for it).
+    fn value<const TREE: bool>(&mut self) -> Option<Node<'a>> {
         match self.peek()? {
-            b'{' => self.object(None),
-            b'[' => self.array(),
+            b'{' => self.object::<TREE>(None),
+            b'[' => self.array::<TREE>(),
             b'"' => {
                 let s = self.string()?;
                 self.put_string(&s);
-                Some(())
+                Some(if TREE { Node::Str(s) } else { Node::Null })
             }
-            b't' => self.expect("true"),
-            b'f' => self.expect("false"),
-            b'n' => self.expect("null"),
-            b'-' | b'0'..=b'9' => self.number(),
+            b't' => self
+                .expect("true")
+                .map(|()| tree::<TREE>(|| Node::Bool(true))),
+            b'f' => self
+                .expect("false")
+                .map(|()| tree::<TREE>(|| Node::Bool(false))),
+            b'n' => self.expect("null").map(|()| Node::Null),
+            b'-' | b'0'..=b'9' => self.number::<TREE>(),
             _ => None,
         }
     }
@@ -151,7 +189,7 @@ impl<'a> Scanner<'a, '_> {
 
     /// A number token: a short integer is its own canonical form; any other
     /// goes through serde_json's `Number`, as the serde path does.
-    fn number(&mut self) -> Option<()> {
+    fn number<const TREE: bool>(&mut self) -> Option<Node<'a>> {
         let start = self.pos;
         let b = self.b;
         let mut i = start;
@@ -191,15 +229,25 @@ impl<'a> Scanner<'a, '_> {
         // Up to 18 digits fits both i64 and u64; "-0" is a float to serde.
         if plain && int_digits <= 18 && token != "-0" {
             self.out.push_str(token);
+            if !TREE {
+                return Some(Node::Null);
+            }
+            // As serde_json visits it: u64 unless negative.
+            let n = match token.strip_prefix('-') {
+                Some(_) => Number::from(token.parse::<i64>().ok()?),
+                None => Number::from(token.parse::<u64>().ok()?),
+            };
+            Some(Node::Num(n))
         } else {
             let n: Number = serde_json::from_str(token).ok()?;
             use std::fmt::Write;
             write!(self.out, "{n}").ok()?;
+            Some(tree::<TREE>(|| Node::Num(n)))
         }
-        Some(())
     }
 
-    fn array(&mut self) -> Option<()> {
+    fn array<const TREE: bool>(&mut self) -> Option<Node<'a>> {
+        let mut items = Vec::new();
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             return None;
@@ -211,7 +259,10 @@ impl<'a> Scanner<'a, '_> {
             self.pos += 1;
         } else {
             loop {
-                self.value()?;
+                let item = self.value::<TREE>()?;
+                if TREE {
+                    items.push(item);
+                }
                 self.ws();
                 match self.peek()? {
                     b',' => {
@@ -229,12 +280,13 @@ impl<'a> Scanner<'a, '_> {
         }
         self.out.push(']');
         self.depth -= 1;
-        Some(())
+        Some(tree::<TREE>(|| Node::Arr(items)))
     }
 
     /// An object, written with its members in key order (the last of
     /// duplicated keys wins); with `top`, its members are collected too.
-    fn object(&mut self, mut top: Option<&mut Members<'a>>) -> Option<()> {
+    fn object<const TREE: bool>(&mut self, mut top: Option<&mut Top<'a, '_>>) -> Option<Node<'a>> {
+        let mut members = Vec::new();
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             return None;
@@ -265,9 +317,24 @@ impl<'a> Scanner<'a, '_> {
                 self.put_string(&key);
                 self.out.push(':');
                 let value_start = self.pos;
-                self.value()?;
-                if let Some(top) = top.as_deref_mut() {
-                    top.push((key.clone(), &self.text[value_start..self.pos]));
+                match top.as_deref_mut() {
+                    Some(top) => {
+                        let index = top.scanned.members.len();
+                        if top.trees_of.contains(&key.as_ref()) {
+                            let node = self.value::<true>()?;
+                            top.scanned.trees.push((index, node));
+                        } else {
+                            self.value::<false>()?;
+                        }
+                        let text = &self.text[value_start..self.pos];
+                        top.scanned.members.push((key.clone(), text));
+                    }
+                    None => {
+                        let node = self.value::<TREE>()?;
+                        if TREE {
+                            members.push((key.clone(), node));
+                        }
+                    }
                 }
                 let end = self.out.len();
                 self.stack.push((key, start, end));
@@ -289,7 +356,7 @@ impl<'a> Scanner<'a, '_> {
         self.stack.truncate(base);
         self.out.push('}');
         self.depth -= 1;
-        Some(())
+        Some(tree::<TREE>(|| Node::Obj(members)))
     }
 
     /// Put the members written from `body` on in key order, in place,
@@ -297,6 +364,11 @@ impl<'a> Scanner<'a, '_> {
     fn sort_members(&mut self, body: usize, base: usize) {
         super::canonical::put_in_key_order(self.out, self.scratch, body, &mut self.stack[base..]);
     }
+}
+
+/// `node()` where a tree is built, `Null` (nothing built) where not.
+fn tree<'a, const TREE: bool>(node: impl FnOnce() -> Node<'a>) -> Node<'a> {
+    if TREE { node() } else { Node::Null }
 }
 
 #[cfg(test)]
@@ -309,42 +381,59 @@ mod tests {
     use serde_json::Value;
     use serde_json::value::RawValue;
 
+    /// A JSON object's members: keys, and values' texts.
+    struct Obj(Vec<(String, String)>);
+    impl<'de> Deserialize<'de> for Obj {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = Obj;
+                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                    f.write_str("an object")
+                }
+                fn visit_map<M: MapAccess<'de>>(self, mut m: M) -> Result<Obj, M::Error> {
+                    let mut out = Vec::new();
+                    while let Some(k) = m.next_key::<String>()? {
+                        let v: &RawValue = m.next_value()?;
+                        out.push((k, v.get().to_string()));
+                    }
+                    Ok(Obj(out))
+                }
+            }
+            d.deserialize_map(V)
+        }
+    }
+
     /// The serde path: members through `RawValue`, canonical form through
     /// `write_canonical_text`.
     fn serde_path(text: &str) -> Result<(Vec<(String, String)>, String), serde_json::Error> {
-        struct Obj(Vec<(String, String)>);
-        impl<'de> Deserialize<'de> for Obj {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                struct V;
-                impl<'de> Visitor<'de> for V {
-                    type Value = Obj;
-                    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                        f.write_str("an object")
-                    }
-                    fn visit_map<M: MapAccess<'de>>(self, mut m: M) -> Result<Obj, M::Error> {
-                        let mut out = Vec::new();
-                        while let Some(k) = m.next_key::<String>()? {
-                            let v: &RawValue = m.next_value()?;
-                            out.push((k, v.get().to_string()));
-                        }
-                        Ok(Obj(out))
-                    }
-                }
-                d.deserialize_map(V)
-            }
-        }
         let members = serde_json::from_str::<Obj>(text)?.0;
         let mut canon = String::new();
         super::super::canonical::write_canonical_text(text, &mut canon)?;
         Ok((members, canon))
     }
 
+    /// The scanner's members and canonical form. Every member's tree is
+    /// built too, and must be what a parse of the member's text gives.
     fn fast_path(text: &str) -> Option<(Vec<(String, String)>, String)> {
         let (mut out, mut scratch) = (String::new(), String::new());
-        let members = scan_object(text, &mut out, &mut scratch)?;
+        let keys: Vec<String> = match serde_json::from_str::<Obj>(text) {
+            Ok(obj) => obj.0.into_iter().map(|(k, _)| k).collect(),
+            Err(_) => Vec::new(),
+        };
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let scanned = scan_object(text, &mut out, &mut scratch, &keys)?;
         assert!(scratch.is_empty());
+        for (i, (k, v)) in scanned.members.iter().enumerate() {
+            let tree = scanned
+                .tree(i)
+                .unwrap_or_else(|| panic!("no tree of {k:?}"));
+            let parsed = super::super::canonical::parse(v).expect("a member the scanner read");
+            assert_eq!(*tree, parsed, "tree of {k:?} in {text:?}");
+        }
         Some((
-            members
+            scanned
+                .members
                 .into_iter()
                 .map(|(k, v)| (k.into_owned(), v.to_string()))
                 .collect(),
