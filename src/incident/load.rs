@@ -830,7 +830,7 @@ fn append_rows(
         .into_par_iter()
         // An interner per run of pieces on a core: its keys borrow the
         // frame's strings.
-        .for_each_init(PlHashMap::default, |interned, (c, from, to, first)| {
+        .for_each_init(Interner::default, |interned, (c, from, to, first)| {
             for i in from..to {
                 let row = first + i;
                 if place[row] == NO_PLACE {
@@ -979,17 +979,8 @@ impl<'a> Cols<'a> {
 
     /// Row `i`'s event, with its payloads or without; the strings many
     /// events share through `interned`.
-    fn event(&self, i: usize, payloads: bool, interned: &mut PlHashMap<&'a str, Sym>) -> Ev {
-        let mut sym = |c: &'a StringChunked| {
-            c.get(i).map(|v| match interned.get(v) {
-                Some(s) => s.clone(),
-                None => {
-                    let s = Sym::from(v);
-                    interned.insert(v, s.clone());
-                    s
-                }
-            })
-        };
+    fn event(&self, i: usize, payloads: bool, interned: &mut Interner<'a>) -> Ev {
+        let mut sym = |c: &'a StringChunked| interned.sym(c, i);
         let text = |c: &'a StringChunked| c.get(i).map(str::to_string);
         Ev {
             id: text(self.id).unwrap_or_default(),
@@ -1038,6 +1029,51 @@ impl<'a> Cols<'a> {
             source_file: sym(self.source_file).unwrap_or_default(),
             source_index: self.source_index.get(i).unwrap_or(0),
             weight: 1,
+        }
+    }
+}
+
+/// The strings of one frame's rows as [`Sym`]s, one per distinct text.
+#[derive(Default)]
+struct Interner<'a> {
+    by_text: PlHashMap<&'a str, Sym>,
+    /// By column and view: a column read from Parquet's dictionary pages
+    /// repeats a value's view (its length, prefix and place in the
+    /// column's buffers), so a row's value is found without hashing or
+    /// comparing its text (perf: 8 % of an incident's samples in those).
+    /// Within one array the same view is the same bytes.
+    by_view: PlHashMap<(usize, u128), Sym>,
+}
+
+impl<'a> Interner<'a> {
+    /// Row `i` of `c` (one chunk read by view; more, by text).
+    fn sym(&mut self, c: &'a StringChunked, i: usize) -> Option<Sym> {
+        if c.chunks().len() != 1 {
+            return c.get(i).map(|v| self.text(v));
+        }
+        let arr = c.downcast_as_array();
+        if i >= arr.len() {
+            return None;
+        }
+        let value = arr.get(i)?;
+        // The column's identity: frames are not moved while rows are read.
+        let key = (c as *const StringChunked as usize, arr.views()[i].as_u128());
+        if let Some(s) = self.by_view.get(&key) {
+            return Some(s.clone());
+        }
+        let s = self.text(value);
+        self.by_view.insert(key, s.clone());
+        Some(s)
+    }
+
+    fn text(&mut self, v: &'a str) -> Sym {
+        match self.by_text.get(v) {
+            Some(s) => s.clone(),
+            None => {
+                let s = Sym::from(v);
+                self.by_text.insert(v, s.clone());
+                s
+            }
         }
     }
 }
