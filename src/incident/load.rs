@@ -1319,6 +1319,40 @@ mod tests {
     }
 
     #[test]
+    fn plain_reads_group_alike_however_the_frame_is_chunked() {
+        // Keys longer than an Arrow string view holds inline: equal texts
+        // in different chunks are stored apart.
+        let (k1, k2) = ("AKIAIOSFODNN7EXAMPLE1", "AKIAIOSFODNN7EXAMPLE2");
+        let df = reads(&[
+            ("r1", 30, true, None, "s3:GetObject", k1),
+            ("r2", 10, true, None, "s3:ListBuckets", k1),
+            ("r3", 10, true, None, "s3:GetObject", k1),
+            ("r4", 20, true, None, "s3:GetObject", k2),
+            ("w1", 5, false, None, "s3:PutObject", k1),
+            ("r5", 10, true, None, "s3:GetObject", k2),
+            ("r6", 40, true, None, "s3:GetObject", k1),
+        ]);
+        let time = df
+            .column("event_time")
+            .unwrap()
+            .cast(&DataType::Int64)
+            .unwrap();
+        let mut df = df;
+        df.with_column(time).unwrap();
+        let whole = read_groups(&df).unwrap();
+        let one = READ_ONE_BY_ONE;
+        assert_eq!(whole.0, [0, 4, 0, 0, one, 2, 0]);
+        // The same rows in three chunks: r2 and r3 tie across a chunk's end.
+        let mut chunked = df.slice(0, 2);
+        chunked.vstack_mut(&df.slice(2, 3)).unwrap();
+        chunked.vstack_mut(&df.slice(5, 2)).unwrap();
+        assert_eq!(chunked.column("access_key_id").unwrap().n_chunks(), 3);
+        let split = read_groups(&chunked).unwrap();
+        assert_eq!(split.0, whole.0);
+        assert_eq!(split.1, whole.1);
+    }
+
+    #[test]
     fn plain_reads_of_one_identity_and_key_are_one_event_the_earliest() {
         let df = reads(&[
             ("r1", 30, true, None, "s3:GetObject", "AKIA1"),
