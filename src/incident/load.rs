@@ -1318,12 +1318,25 @@ mod tests {
         df
     }
 
+    /// [`reads`] as the window query gives them: `event_time` in
+    /// microseconds.
+    fn reads_in_micros(rows: &[(&str, i64, bool, Option<&str>, &str, &str)]) -> DataFrame {
+        let mut df = reads(rows);
+        let time = df
+            .column("event_time")
+            .unwrap()
+            .cast(&DataType::Int64)
+            .unwrap();
+        df.with_column(time).unwrap();
+        df
+    }
+
     #[test]
     fn plain_reads_group_alike_however_the_frame_is_chunked() {
         // Keys longer than an Arrow string view holds inline: equal texts
         // in different chunks are stored apart.
         let (k1, k2) = ("AKIAIOSFODNN7EXAMPLE1", "AKIAIOSFODNN7EXAMPLE2");
-        let df = reads(&[
+        let df = reads_in_micros(&[
             ("r1", 30, true, None, "s3:GetObject", k1),
             ("r2", 10, true, None, "s3:ListBuckets", k1),
             ("r3", 10, true, None, "s3:GetObject", k1),
@@ -1332,13 +1345,6 @@ mod tests {
             ("r5", 10, true, None, "s3:GetObject", k2),
             ("r6", 40, true, None, "s3:GetObject", k1),
         ]);
-        let time = df
-            .column("event_time")
-            .unwrap()
-            .cast(&DataType::Int64)
-            .unwrap();
-        let mut df = df;
-        df.with_column(time).unwrap();
         let whole = read_groups(&df).unwrap();
         let one = READ_ONE_BY_ONE;
         assert_eq!(whole.0, [0, 4, 0, 0, one, 2, 0]);
@@ -1354,7 +1360,7 @@ mod tests {
 
     #[test]
     fn plain_reads_of_one_identity_and_key_are_one_event_the_earliest() {
-        let df = reads(&[
+        let df = reads_in_micros(&[
             ("r1", 30, true, None, "s3:GetObject", "AKIA1"),
             ("r2", 10, true, None, "s3:ListBuckets", "AKIA1"),
             ("r3", 10, true, None, "s3:GetObject", "AKIA1"),
@@ -1363,14 +1369,6 @@ mod tests {
             ("f1", 6, true, Some("AccessDenied"), "s3:GetObject", "AKIA1"),
             ("s1", 7, true, None, "sts:GetCallerIdentity", "AKIA1"),
         ]);
-        // As the window query gives it: `event_time` in microseconds.
-        let time = df
-            .column("event_time")
-            .unwrap()
-            .cast(&DataType::Int64)
-            .unwrap();
-        let mut df = df;
-        df.with_column(time).unwrap();
         let (w, reps) = read_groups(&df).unwrap();
         let one = READ_ONE_BY_ONE;
         // r2 is the earliest of AKIA1's reads (r3 ties it, scanned later).
@@ -1403,7 +1401,7 @@ mod tests {
 
     #[test]
     fn analysis_events_keep_one_event_per_read_group_without_payloads() {
-        let df = reads(&[
+        let df = reads_in_micros(&[
             ("r1", 30, true, None, "s3:GetObject", "AKIA1"),
             ("r2", 10, true, None, "s3:ListBuckets", "AKIA1"),
             ("w1", 5, false, None, "s3:PutObject", "AKIA1"),
