@@ -1401,7 +1401,7 @@ mod tests {
 
     #[test]
     fn analysis_events_keep_one_event_per_read_group_without_payloads() {
-        let df = reads_in_micros(&[
+        let df = reads(&[
             ("r1", 30, true, None, "s3:GetObject", "AKIA1"),
             ("r2", 10, true, None, "s3:ListBuckets", "AKIA1"),
             ("w1", 5, false, None, "s3:PutObject", "AKIA1"),
