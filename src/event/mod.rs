@@ -240,10 +240,10 @@ pub fn normalize<'a>(
     if !trimmed.starts_with('{') {
         return Err(RecordError::NotAnObject);
     }
-    // Members and the hash's canonical form in one pass where the scanner
-    // takes the record; otherwise serde_json reads it twice (members, then
-    // the canonical form). No tree of the whole record is built.
-    // The members read as trees come out of the same pass.
+    // Members, the hash's canonical form and the trees of TREE_MEMBERS in
+    // one pass where the scanner takes the record; otherwise serde_json
+    // reads it twice (members, then the canonical form) and each tree is
+    // parsed when read. No tree of the whole record is built.
     let (record_hash, scanned) = match canonical::hash_and_members(raw, TREE_MEMBERS) {
         Some(scanned) => scanned,
         None => {
@@ -255,7 +255,7 @@ pub fn normalize<'a>(
                 hash,
                 scan::Scanned {
                     members,
-                    trees: Vec::new(),
+                    ..Default::default()
                 },
             )
         }

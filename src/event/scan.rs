@@ -126,7 +126,7 @@ impl<'a> Scanner<'a, '_> {
             b'"' => {
                 let s = self.string()?;
                 self.put_string(&s);
-                Some(if TREE { Node::Str(s) } else { Node::Null })
+                Some(tree::<TREE>(|| Node::Str(s)))
             }
             b't' => self
                 .expect("true")
