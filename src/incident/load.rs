@@ -1424,24 +1424,12 @@ mod tests {
 
     #[test]
     fn equal_views_in_different_chunks_are_not_one_group() {
-        // Each key alone in its chunk, at the start of its buffer, with the
-        // same length and first four bytes: the two views are equal.
-        let a = reads_in_micros(&[(
-            "r1",
-            10,
-            true,
-            None,
-            "s3:GetObject",
-            "AKIAIOSFODNN7EXAMPLE1",
-        )]);
-        let b = reads_in_micros(&[(
-            "r2",
-            20,
-            true,
-            None,
-            "s3:GetObject",
-            "AKIAIOSFODNN7EXAMPLE2",
-        )]);
+        // Keys of one length with the same first four bytes: alone in a
+        // chunk, each at the start of its buffer, their views are equal.
+        let keys = ["AKIAIOSFODNN7EXAMPLE1", "AKIAIOSFODNN7EXAMPLE2"];
+        let read = |id, time, key| (id, time, true, None, "s3:GetObject", key);
+        let a = reads_in_micros(&[read("r1", 10, keys[0])]);
+        let b = reads_in_micros(&[read("r2", 20, keys[1])]);
         let mut df = a.clone();
         df.vstack_mut(&b).unwrap();
         let views: Vec<u128> = df
@@ -1457,26 +1445,9 @@ mod tests {
         let (w, reps) = read_groups(&df).unwrap();
         assert_eq!(w, [1, 1]);
         assert_eq!(reps.len(), 2);
-        assert_eq!(reps[1].1.0[11].as_deref(), Some("AKIAIOSFODNN7EXAMPLE2"));
+        assert_eq!(reps[1].1.0[11].as_deref(), Some(keys[1]));
         // Within one chunk a repeated view is one group.
-        let mut c = reads_in_micros(&[
-            (
-                "r1",
-                10,
-                true,
-                None,
-                "s3:GetObject",
-                "AKIAIOSFODNN7EXAMPLE1",
-            ),
-            (
-                "r2",
-                20,
-                true,
-                None,
-                "s3:GetObject",
-                "AKIAIOSFODNN7EXAMPLE2",
-            ),
-        ]);
+        let mut c = reads_in_micros(&[read("r1", 10, keys[0]), read("r2", 20, keys[1])]);
         let repeated = c.column("access_key_id").unwrap().new_from_index(0, 2);
         c.with_column(repeated).unwrap();
         let arr = c.column("access_key_id").unwrap().str().unwrap().clone();
