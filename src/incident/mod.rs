@@ -963,22 +963,60 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
     // of its events that tells on whose behalf it acted and with which
     // credentials.
     type KeyRow = (usize, u64, Option<(usize, String)>, Option<(usize, String)>);
-    let mut by_key: polars::prelude::PlHashMap<*const Actor, KeyRow> = Default::default();
-    for (i, e) in evs.iter().enumerate() {
-        let row = by_key
-            .entry(std::sync::Arc::as_ptr(&fx[i].actor))
-            .or_insert((i, 0, None, None));
-        row.1 += e.weight;
-        if row.2.is_none() {
-            row.2 = on_behalf_of(evs, &fx, &mints, i).map(|s| (i, s));
+    let earliest = |a: &mut Option<(usize, String)>, b: Option<(usize, String)>| {
+        if let Some(b) = b
+            && a.as_ref().is_none_or(|a| b.0 < a.0)
+        {
+            *a = Some(b);
         }
-        if row.3.is_none() {
-            row.3 = provenance::minted_by(e, &mints).map(|m| {
-                (
-                    i,
-                    format!("{} by {}", evs[m.event].action, fx[m.event].actor.id),
-                )
-            });
+    };
+    // Each core takes a run of consecutive events (finding whose behalf
+    // and which credentials is a lookup or two per event until found);
+    // the runs' rows are merged in order, the earliest answers kept.
+    let key_rows = |from: usize, to: usize| {
+        let mut by_key: polars::prelude::PlHashMap<usize, KeyRow> = Default::default();
+        for (i, e) in evs.iter().enumerate().take(to).skip(from) {
+            let row = by_key
+                .entry(std::sync::Arc::as_ptr(&fx[i].actor) as usize)
+                .or_insert((i, 0, None, None));
+            row.1 += e.weight;
+            if row.2.is_none() {
+                row.2 = on_behalf_of(evs, &fx, &mints, i).map(|s| (i, s));
+            }
+            if row.3.is_none() {
+                row.3 = provenance::minted_by(e, &mints).map(|m| {
+                    (
+                        i,
+                        format!("{} by {}", evs[m.event].action, fx[m.event].actor.id),
+                    )
+                });
+            }
+        }
+        by_key
+    };
+    let runs: Vec<polars::prelude::PlHashMap<usize, KeyRow>> = {
+        use rayon::prelude::*;
+        let step = evs
+            .len()
+            .div_ceil(rayon::current_num_threads().max(1))
+            .max(1);
+        let starts: Vec<usize> = (0..evs.len()).step_by(step).collect();
+        starts
+            .into_par_iter()
+            .map(|from| key_rows(from, (from + step).min(evs.len())))
+            .collect()
+    };
+    let mut by_key: polars::prelude::PlHashMap<usize, KeyRow> = Default::default();
+    for run in runs {
+        for (key, (first, weight, behalf, creds)) in run {
+            if let Some(row) = by_key.get_mut(&key) {
+                row.0 = row.0.min(first);
+                row.1 += weight;
+                earliest(&mut row.2, behalf);
+                earliest(&mut row.3, creds);
+            } else {
+                by_key.insert(key, (first, weight, behalf, creds));
+            }
         }
     }
     // Then per actor: its most telling classification (the first event's
@@ -999,13 +1037,6 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
         Option<(usize, String)>,
     );
     let mut by_actor: polars::prelude::PlHashMap<&str, Merged> = Default::default();
-    let earliest = |a: &mut Option<(usize, String)>, b: Option<(usize, String)>| {
-        if let Some(b) = b
-            && a.as_ref().is_none_or(|a| b.0 < a.0)
-        {
-            *a = Some(b);
-        }
-    };
     for (first, weight, behalf, creds) in by_key.into_values() {
         let a = &fx[first].actor;
         let telling = (rank(a.kind), first);
