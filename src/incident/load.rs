@@ -663,18 +663,7 @@ type OwnedGroupKey = ([Option<Box<str>>; 12], Option<bool>, Option<Box<str>>);
 /// grouping's time (perf: 10 % of an incident's samples).
 fn read_groups(df: &DataFrame) -> PolarsResult<(Vec<u64>, Vec<(usize, OwnedGroupKey)>)> {
     let n = df.height();
-    // One frame per chunk, each of its columns one array: a row's values
-    // are read by index, and its views compared within that array.
-    let chunks: Vec<DataFrame> = df
-        .clone()
-        .split_chunks()
-        .map(|mut c| {
-            if c.columns().iter().any(|col| col.n_chunks() != 1) {
-                c.rechunk_mut();
-            }
-            c
-        })
-        .collect();
+    let chunks = chunk_frames(df);
     let mut weights = vec![READ_ONE_BY_ONE; n];
     // Per group: the earliest time, its row, and the count.
     let mut groups: Vec<(i64, usize, u64)> = Vec::new();
@@ -726,43 +715,40 @@ fn read_groups(df: &DataFrame) -> PolarsResult<(Vec<u64>, Vec<(usize, OwnedGroup
                 && invoked_by.get(i).is_none())
             .then(|| source.get(i))
             .flatten();
+            let mut key: [Option<&str>; 12] = [None; 12];
             let mut view = ViewKey {
                 views: [0; 13],
                 nulls: 0,
                 console,
             };
-            for (k, arr) in keys.iter().enumerate() {
-                match arr.get(i) {
-                    Some(_) => view.views[k] = arr.views()[i].as_u128(),
-                    None => view.nulls |= 1 << k,
+            for (k, arr) in key.iter_mut().zip(&keys) {
+                *k = arr.get(i);
+            }
+            let texts = keys.iter().zip(key).chain([(&source, read_source)]);
+            for (b, (arr, text)) in texts.enumerate() {
+                match text {
+                    Some(_) => view.views[b] = arr.views()[i].as_u128(),
+                    None => view.nulls |= 1 << b,
                 }
             }
-            match read_source {
-                Some(_) => view.views[12] = source.views()[i].as_u128(),
-                None => view.nulls |= 1 << 12,
-            }
+            let (row, time) = (first + i, time.get(i).unwrap_or(0));
             let g = match by_view.get(&view) {
                 Some(&g) => g,
                 None => {
-                    let mut key: [Option<&str>; 12] = [None; 12];
-                    for (k, arr) in key.iter_mut().zip(&keys) {
-                        *k = arr.get(i);
-                    }
                     let g = *by_text
                         .entry((key, console, read_source))
                         .or_insert_with(|| {
-                            groups.push((i64::MAX, usize::MAX, 0));
+                            groups.push((time, row, 0));
                             groups.len() - 1
                         });
                     by_view.insert(view, g);
                     g
                 }
             };
-            let (row, time) = (first + i, time.get(i).unwrap_or(0));
             weights[row] = 0;
             let group = &mut groups[g];
             // Rows come in order: the earliest time's first row.
-            if group.2 == 0 || time < group.0 {
+            if time < group.0 {
                 (group.0, group.1) = (time, row);
             }
             group.2 += 1;
@@ -778,6 +764,21 @@ fn read_groups(df: &DataFrame) -> PolarsResult<(Vec<u64>, Vec<(usize, OwnedGroup
     }
     reps.sort_unstable_by_key(|r| r.0);
     Ok((weights, reps))
+}
+
+/// `df` as one frame per chunk, each column of which is one array: a row
+/// is read by its index, without a search for its chunk, and its strings'
+/// views are compared within that array.
+fn chunk_frames(df: &DataFrame) -> Vec<DataFrame> {
+    df.clone()
+        .split_chunks()
+        .map(|mut c| {
+            if c.columns().iter().any(|col| col.n_chunks() != 1) {
+                c.rechunk_mut();
+            }
+            c
+        })
+        .collect()
 }
 
 /// A plain read's group key as the Arrow views of its texts in one chunk:
@@ -870,9 +871,7 @@ fn append_rows(
         seen[p] = true;
     }
     drop(seen);
-    // One frame per chunk, so that each column of it is one array: a row
-    // is then read by its index, without a search for its chunk.
-    let chunks: Vec<DataFrame> = df.clone().split_chunks().collect();
+    let chunks = chunk_frames(df);
     let cols = chunks
         .iter()
         .map(Cols::of)
