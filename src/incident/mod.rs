@@ -962,14 +962,7 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
     // pointer hashed per event. Each with its first event, and the first
     // of its events that tells on whose behalf it acted and with which
     // credentials.
-    type KeyRow = (usize, u64, Option<(usize, String)>, Option<(usize, String)>);
-    let earliest = |a: &mut Option<(usize, String)>, b: Option<(usize, String)>| {
-        if let Some(b) = b
-            && a.as_ref().is_none_or(|a| b.0 < a.0)
-        {
-            *a = Some(b);
-        }
-    };
+    type KeyRow = ActorCount<usize>;
     // Each core takes a run of consecutive events (finding whose behalf
     // and which credentials is a lookup or two per event until found);
     // the runs' rows are merged in order, the earliest answers kept.
@@ -1008,14 +1001,12 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
     };
     let mut by_key: polars::prelude::PlHashMap<usize, KeyRow> = Default::default();
     for run in runs {
-        for (key, (first, weight, behalf, creds)) in run {
-            if let Some(row) = by_key.get_mut(&key) {
-                row.0 = row.0.min(first);
-                row.1 += weight;
-                earliest(&mut row.2, behalf);
-                earliest(&mut row.3, creds);
-            } else {
-                by_key.insert(key, (first, weight, behalf, creds));
+        for (key, row) in run {
+            match by_key.get_mut(&key) {
+                Some(into) => merge_counts(into, row),
+                None => {
+                    by_key.insert(key, row);
+                }
             }
         }
     }
@@ -1030,23 +1021,15 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
         Kind::Service => 3,
         Kind::Unknown => 4,
     };
-    type Merged = (
-        (u8, usize),
-        u64,
-        Option<(usize, String)>,
-        Option<(usize, String)>,
-    );
-    let mut by_actor: polars::prelude::PlHashMap<&str, Merged> = Default::default();
+    let mut by_actor: polars::prelude::PlHashMap<&str, ActorCount<(u8, usize)>> =
+        Default::default();
     for (first, weight, behalf, creds) in by_key.into_values() {
         let a = &fx[first].actor;
         let telling = (rank(a.kind), first);
         let row = by_actor
             .entry(a.id.as_str())
             .or_insert((telling, 0, None, None));
-        row.0 = row.0.min(telling);
-        row.1 += weight;
-        earliest(&mut row.2, behalf);
-        earliest(&mut row.3, creds);
+        merge_counts(row, (telling, weight, behalf, creds));
     }
     let actor_map: BTreeMap<String, ActorRow> = by_actor
         .into_iter()
@@ -1359,6 +1342,31 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
     analysis.summary = summarize(&analysis);
     tracing::debug!("incident: analysis done by {:?}", t0.elapsed());
     Ok(analysis)
+}
+
+/// An actor's row while its events are counted: its first (or most
+/// telling) event, its events' weight, and the earliest of its events that
+/// tells on whose behalf it acted and with which credentials (the event's
+/// index, the answer).
+type ActorCount<T> = (T, u64, Option<(usize, String)>, Option<(usize, String)>);
+
+/// `other` counted into `into`: the lesser first event, the weights
+/// summed, each answer of the earlier event.
+fn merge_counts<T: Ord>(into: &mut ActorCount<T>, other: ActorCount<T>) {
+    let earliest = |a: &mut Option<(usize, String)>, b: Option<(usize, String)>| {
+        if let Some(b) = b
+            && a.as_ref().is_none_or(|a| b.0 < a.0)
+        {
+            *a = Some(b);
+        }
+    };
+    let (first, weight, behalf, creds) = other;
+    if first < into.0 {
+        into.0 = first;
+    }
+    into.1 += weight;
+    earliest(&mut into.2, behalf);
+    earliest(&mut into.3, creds);
 }
 
 /// What an event touched, itself or through the service actions it caused.
