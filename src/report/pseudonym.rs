@@ -45,14 +45,15 @@ fn tokens(id: &str) -> Vec<String> {
     out
 }
 
-/// The strings of `v` that may hold an e-mail address (an `@`), borrowed:
-/// a large incident's output holds hundreds of thousands of strings, and
-/// copying each of them was most of the time pseudonymising took.
-fn collect_strings<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
+/// The e-mail addresses in the strings of `v`. Only strings with an `@`
+/// are split: a large incident's output holds hundreds of thousands of
+/// strings, and copying each of them to look was most of the time
+/// pseudonymising took.
+fn emails_in(v: &Value, out: &mut Vec<String>) {
     match v {
-        Value::String(s) if s.contains('@') => out.push(s),
-        Value::Array(a) => a.iter().for_each(|x| collect_strings(x, out)),
-        Value::Object(m) => m.values().for_each(|x| collect_strings(x, out)),
+        Value::String(s) if s.contains('@') => out.extend(emails(s)),
+        Value::Array(a) => a.iter().for_each(|x| emails_in(x, out)),
+        Value::Object(m) => m.values().for_each(|x| emails_in(x, out)),
         _ => {}
     }
 }
@@ -133,11 +134,7 @@ pub fn labels(v: &Value) -> BTreeMap<String, String> {
         .filter(|b| !b.starts_with("arn:") || b.contains(":user/") || b.contains("AWSReservedSSO"))
         .collect();
     let mut rest: Vec<String> = behalf;
-    let mut strings = Vec::new();
-    collect_strings(v, &mut strings);
-    for s in &strings {
-        rest.extend(emails(s));
-    }
+    emails_in(v, &mut rest);
     rest.sort();
     rest.dedup();
     for h in rest {
