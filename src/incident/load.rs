@@ -715,26 +715,29 @@ fn read_groups(df: &DataFrame) -> PolarsResult<(Vec<u64>, Vec<(usize, OwnedGroup
                 && invoked_by.get(i).is_none())
             .then(|| source.get(i))
             .flatten();
-            let mut key: [Option<&str>; 12] = [None; 12];
             let mut view = ViewKey {
                 views: [0; 13],
                 nulls: 0,
                 console,
             };
-            for (k, arr) in key.iter_mut().zip(&keys) {
-                *k = arr.get(i);
-            }
-            let texts = keys.iter().zip(key).chain([(&source, read_source)]);
-            for (b, (arr, text)) in texts.enumerate() {
-                match text {
-                    Some(_) => view.views[b] = arr.views()[i].as_u128(),
-                    None => view.nulls |= 1 << b,
+            // Only whether each key is null: its text is read on a miss.
+            let present = keys.iter().map(|arr| (*arr, arr.get(i).is_some()));
+            let present = present.chain([(source, read_source.is_some())]);
+            for (b, (arr, valid)) in present.enumerate() {
+                if valid {
+                    view.views[b] = arr.views()[i].as_u128();
+                } else {
+                    view.nulls |= 1 << b;
                 }
             }
             let (row, time) = (first + i, time.get(i).unwrap_or(0));
             let g = match by_view.get(&view) {
                 Some(&g) => g,
                 None => {
+                    let mut key: [Option<&str>; 12] = [None; 12];
+                    for (k, arr) in key.iter_mut().zip(&keys) {
+                        *k = arr.get(i);
+                    }
                     let g = *by_text
                         .entry((key, console, read_source))
                         .or_insert_with(|| {
