@@ -452,9 +452,10 @@ fn small_batches_across_days_are_split_and_sorted() {
         json!({ "Records": big }).to_string().as_bytes(),
     );
 
-    // 1 MiB: several files per day. 64 MiB: one per day, gathered from
-    // its 200 small files' batches.
-    for (buffer, files_per_day) in [("1", None), ("64", Some(1))] {
+    // 1 MiB: several sorted runs (row groups) per day, appended to a few
+    // open files of the day. 64 MiB: one file and row group per day,
+    // gathered from its 200 small files' batches.
+    for (buffer, groups_per_day) in [("1", None), ("64", Some(1))] {
         let lake = dir.path().join(format!("lake-{buffer}"));
         let (code, s) = common::ingest(&[&input], &lake, &["--buffer-mib", buffer]);
         assert_eq!(code, 0, "{s}");
@@ -464,14 +465,8 @@ fn small_batches_across_days_are_split_and_sorted() {
             .into_iter()
             .filter(|p| p.extension().is_some_and(|e| e == "parquet"))
             .collect();
-        match files_per_day {
-            Some(k) => assert_eq!(files.len(), 3 * k),
-            None => assert!(
-                files.len() > 3,
-                "a 1 MiB buffer writes several files per day"
-            ),
-        }
         let mut rows = 0;
+        let mut groups = 0;
         for f in &files {
             let day = f
                 .parent()
@@ -480,30 +475,49 @@ fn small_batches_across_days_are_split_and_sorted() {
                 .unwrap()
                 .to_string_lossy()
                 .to_string();
-            let reader = ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(f).unwrap())
-                .unwrap()
-                .build()
-                .unwrap();
-            let mut last = i64::MIN;
-            for b in reader {
-                let b = b.unwrap();
-                let t = b
-                    .column_by_name("event_time")
-                    .unwrap()
-                    .as_any()
-                    .downcast_ref::<TimestampMicrosecondArray>()
-                    .unwrap()
-                    .clone();
-                for i in 0..t.len() {
-                    let v = t.value(i);
-                    assert!(v >= last, "{} is sorted by time", f.display());
-                    last = v;
-                    let date = chrono::DateTime::from_timestamp_micros(v)
+            let open = || {
+                ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(f).unwrap()).unwrap()
+            };
+            let in_file = open().metadata().num_row_groups();
+            groups += in_file;
+            // Each row group is a sorted run (what its sorting columns say).
+            for g in 0..in_file {
+                let reader = open().with_row_groups(vec![g]).build().unwrap();
+                let mut last = i64::MIN;
+                for b in reader {
+                    let b = b.unwrap();
+                    let t = b
+                        .column_by_name("event_time")
                         .unwrap()
-                        .format("%Y-%m-%d");
-                    assert_eq!(day, format!("event_date={date}"));
-                    rows += 1;
+                        .as_any()
+                        .downcast_ref::<TimestampMicrosecondArray>()
+                        .unwrap()
+                        .clone();
+                    for i in 0..t.len() {
+                        let v = t.value(i);
+                        assert!(v >= last, "{} row group {g} is sorted by time", f.display());
+                        last = v;
+                        let date = chrono::DateTime::from_timestamp_micros(v)
+                            .unwrap()
+                            .format("%Y-%m-%d");
+                        assert_eq!(day, format!("event_date={date}"));
+                        rows += 1;
+                    }
                 }
+            }
+        }
+        match groups_per_day {
+            Some(k) => {
+                assert_eq!(groups, 3 * k);
+                assert_eq!(files.len(), 3);
+            }
+            None => {
+                assert!(groups > 3, "a 1 MiB buffer writes several runs per day");
+                assert!(
+                    files.len() < groups,
+                    "runs are appended to a day's open files, not a file each: {} files, {groups} runs",
+                    files.len()
+                );
             }
         }
         assert_eq!(rows, want.len());

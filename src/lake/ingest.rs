@@ -10,7 +10,8 @@
 
 use super::commit::{self, Move, RunRecord, SourceEntry};
 use super::dedup::{self, Dedup, IdKeys, Verdict};
-use super::{Lake, read, write};
+use super::encode::{Files, Job, Plan};
+use super::{Lake, read};
 use crate::event::{self, Origin};
 use crate::formats::{self, Content, FileReport, Limits, Location, Sink};
 use arrow::array::{BooleanArray, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray};
@@ -537,9 +538,10 @@ struct Writer<'l> {
     limit: usize,
     /// The day the latest batch went to.
     last_day: Option<i64>,
-    seq: u64,
+    /// Which file each flushed buffer is appended to.
+    plan: Plan,
     staged: Vec<Staged>,
-    encode_tx: Option<SyncSender<(PathBuf, Vec<RecordBatch>)>>,
+    encode_tx: Option<SyncSender<Job>>,
     partitions: std::collections::BTreeSet<String>,
 }
 
@@ -652,26 +654,27 @@ impl Writer<'_> {
             return Ok(());
         }
         let date = event::time::date_string(day * DAY_US);
-        self.seq += 1;
-        let name = format!("part-{}-{:05}.parquet", self.run_id, self.seq);
         let part = format!("event_date={date}");
-        let rel_staged = format!("_backtrail/staging/{}/events/{part}/{name}", self.run_id);
-        let rel_target = format!("events/{part}/{name}");
-        let path = self.lake.root.join(&rel_staged);
-        if let Some(p) = path.parent() {
-            fs::create_dir_all(p)?;
-        }
-        self.partitions.insert(date);
-        self.staged.push(Staged {
-            rel_staged,
-            rel_target,
+        let (run_id, staged) = (&self.run_id, &mut self.staged);
+        let dir = format!("_backtrail/staging/{run_id}/events/{part}");
+        let dir = self.lake.root.join(dir);
+        fs::create_dir_all(&dir)?;
+        let jobs = self.plan.jobs(day, batches, events, |no| {
+            let name = format!("part-{run_id}-{no:05}.parquet");
+            staged.push(Staged {
+                rel_staged: format!("_backtrail/staging/{run_id}/events/{part}/{name}"),
+                rel_target: format!("events/{part}/{name}"),
+            });
+            dir.join(name)
         });
-        match &self.encode_tx {
-            Some(tx) => tx
-                .send((path, batches))
-                .map_err(|_| io::Error::other("the Parquet encoder stopped")),
-            None => Ok(()),
+        self.partitions.insert(date);
+        for job in jobs {
+            if let Some(tx) = &self.encode_tx {
+                tx.send(job)
+                    .map_err(|_| io::Error::other("the Parquet encoder stopped"))?;
+            }
         }
+        Ok(())
     }
 
     fn flush_all(&mut self) -> io::Result<()> {
@@ -738,7 +741,8 @@ pub fn ingest(lake: &Lake, opts: &IngestOptions) -> Result<IngestSummary, Ingest
     let lookahead = 2 * threads.max(1);
     let (announce_tx, announce_rx) = channel::<(usize, Receiver<Msg>)>();
     // A rendezvous: a day's rows are handed to an encoder, never queued.
-    let (encode_tx, encode_rx) = sync_channel::<(PathBuf, Vec<RecordBatch>)>(0);
+    let (encode_tx, encode_rx) = sync_channel::<Job>(0);
+    let files = Files::default();
     let mut sources: Vec<SourceEntry> = Vec::new();
 
     let encode_rx = std::sync::Mutex::new(encode_rx);
@@ -774,36 +778,29 @@ pub fn ingest(lake: &Lake, opts: &IngestOptions) -> Result<IngestSummary, Ingest
         }
         drop(announce_tx);
 
-        // Encoders: sorted Parquet files into staging, one per core, so the
-        // last buffers of a run are encoded in parallel too.
+        // Encoders: sorted row groups appended to the run's files in
+        // staging, one encoder per core, so the last buffers of a run are
+        // encoded in parallel too.
         let encode_rx = &encode_rx;
+        let files = &files;
         let encoders: Vec<_> = (0..threads.max(1))
             .map(|_| {
-                scope.spawn(move || -> io::Result<u64> {
-                    let mut files = 0;
+                scope.spawn(move || -> io::Result<()> {
                     let mut failed: Option<io::Error> = None;
                     loop {
                         let next = match encode_rx.lock() {
                             Ok(rx) => rx.recv(),
                             Err(_) => return Err(io::Error::other("an encoder panicked")),
                         };
-                        let Ok((path, batches)) = next else { break };
-                        // After a failure keep draining, so the writer never
-                        // blocks on a full channel; the run fails at the end.
-                        if failed.is_some() {
-                            continue;
-                        }
-                        match write::write_batches(&path, &batches) {
-                            Ok(_) => files += 1,
-                            Err(e) => {
-                                failed = Some(io::Error::other(format!(
-                                    "writing {}: {e}",
-                                    path.display()
-                                )))
-                            }
+                        let Ok(job) = next else { break };
+                        // After a failure jobs still take their turns (and
+                        // are skipped), so neither the writer nor another
+                        // encoder waits for ever; the run fails at the end.
+                        if let Err(e) = files.run(job) {
+                            failed.get_or_insert(e);
                         }
                     }
-                    failed.map_or(Ok(files), Err)
+                    failed.map_or(Ok(()), Err)
                 })
             })
             .collect();
@@ -815,7 +812,7 @@ pub fn ingest(lake: &Lake, opts: &IngestOptions) -> Result<IngestSummary, Ingest
             buffered_bytes: 0,
             limit: opts.buffer_bytes.max(1 << 20),
             last_day: None,
-            seq: 0,
+            plan: Plan::new(threads.max(1)),
             staged: Vec::new(),
             encode_tx: Some(encode_tx),
             partitions: Default::default(),
@@ -948,7 +945,7 @@ pub fn ingest(lake: &Lake, opts: &IngestOptions) -> Result<IngestSummary, Ingest
         drop(writer);
         drop(announce_rx);
         drop(pending);
-        let mut enc = Ok(0);
+        let mut enc = Ok(());
         for e in encoders {
             let r = e
                 .join()
@@ -962,7 +959,8 @@ pub fn ingest(lake: &Lake, opts: &IngestOptions) -> Result<IngestSummary, Ingest
         Ok(staged)
     });
     progress.finish();
-    let staged = match result {
+    // The files still open are completed once every job has run.
+    let staged = match result.and_then(|staged| files.finish().map(|()| staged)) {
         Ok(s) => s,
         Err(e) => {
             let _ = fs::remove_dir_all(&staging);

@@ -15,6 +15,7 @@
 pub mod commit;
 pub mod ddl;
 mod dedup;
+mod encode;
 pub mod export;
 pub mod ingest;
 pub mod read;

@@ -104,50 +104,89 @@ pub fn write_events(path: &Path, events: &mut [Event<'_>]) -> io::Result<usize> 
 /// an Arrow string column's 32-bit offsets can address.
 const SLICE_BYTES: usize = 256 << 20;
 
-/// [`write_events`] for rows buffered as batches of the lake's schema: they
-/// are sorted by reference and gathered a slice at a time, so writing needs
-/// little more memory than the batches themselves.
+/// [`write_events`] for rows buffered as batches of the lake's schema: one
+/// [`EventsFile`] of one sorted run.
 pub fn write_batches(path: &Path, batches: &[RecordBatch]) -> io::Result<usize> {
-    let schema = schema::schema();
-    let mut times = Vec::with_capacity(batches.len());
-    let mut ids = Vec::with_capacity(batches.len());
-    for b in batches {
-        times.push(schema::required_column::<TimestampMicrosecondArray>(
-            b,
-            "event_time",
-        )?);
-        ids.push(schema::required_column::<StringArray>(b, "event_id")?);
-    }
-    let mut order: Vec<(usize, usize)> = batches
-        .iter()
-        .enumerate()
-        .flat_map(|(b, batch)| (0..batch.num_rows()).map(move |r| (b, r)))
-        .collect();
-    order.sort_by(|&(ba, ra), &(bb, rb)| {
-        times[ba]
-            .value(ra)
-            .cmp(&times[bb].value(rb))
-            .then_with(|| ids[ba].value(ra).cmp(ids[bb].value(rb)))
-    });
-    // Rows per slice: bounded by count and, for batches of big records, by
-    // the largest average row size among the batches.
-    let widest = batches
-        .iter()
-        .map(|b| b.get_array_memory_size() / b.num_rows().max(1))
-        .max()
-        .unwrap_or(1)
-        .max(1);
-    let per_slice = BATCH_ROWS.min(SLICE_BYTES / widest).max(1);
+    let mut file = EventsFile::create(path)?;
+    file.append(batches)?;
+    file.finish()
+}
 
-    let file = File::create(path)?;
-    let mut w = ArrowWriter::try_new(file, schema.clone(), Some(writer_properties()))
-        .map_err(io::Error::other)?;
-    let refs: Vec<&RecordBatch> = batches.iter().collect();
-    for slice in order.chunks(per_slice) {
-        let batch = interleave_record_batch(&refs, slice).map_err(io::Error::other)?;
-        w.write(&batch).map_err(io::Error::other)?;
+/// A lake file being written, a sorted run of rows at a time: each
+/// [`append`](Self::append) sorts its rows by time (then ID) and writes
+/// them as row groups of their own, so every row group is sorted (the
+/// sorting columns Parquet records are a row group's) and its time
+/// statistics are tight. Memory between appends is the file's metadata.
+pub struct EventsFile {
+    writer: ArrowWriter<File>,
+    rows: usize,
+}
+
+impl EventsFile {
+    pub fn create(path: &Path) -> io::Result<Self> {
+        let file = File::create(path)?;
+        let writer = ArrowWriter::try_new(file, schema::schema(), Some(writer_properties()))
+            .map_err(io::Error::other)?;
+        Ok(EventsFile { writer, rows: 0 })
     }
-    let file = w.into_inner().map_err(io::Error::other)?;
-    file.sync_all()?;
-    Ok(order.len())
+
+    /// Append the rows of `batches`, sorted by reference and gathered a
+    /// slice at a time, so appending needs little more memory than the
+    /// batches themselves. Returns the number of rows appended.
+    pub fn append(&mut self, batches: &[RecordBatch]) -> io::Result<usize> {
+        let mut times = Vec::with_capacity(batches.len());
+        let mut ids = Vec::with_capacity(batches.len());
+        for b in batches {
+            times.push(schema::required_column::<TimestampMicrosecondArray>(
+                b,
+                "event_time",
+            )?);
+            ids.push(schema::required_column::<StringArray>(b, "event_id")?);
+        }
+        let mut order: Vec<(usize, usize)> = batches
+            .iter()
+            .enumerate()
+            .flat_map(|(b, batch)| (0..batch.num_rows()).map(move |r| (b, r)))
+            .collect();
+        if order.is_empty() {
+            return Ok(0);
+        }
+        order.sort_by(|&(ba, ra), &(bb, rb)| {
+            times[ba]
+                .value(ra)
+                .cmp(&times[bb].value(rb))
+                .then_with(|| ids[ba].value(ra).cmp(ids[bb].value(rb)))
+        });
+        // Rows per slice: bounded by count and, for batches of big records,
+        // by the largest average row size among the batches.
+        let widest = batches
+            .iter()
+            .map(|b| b.get_array_memory_size() / b.num_rows().max(1))
+            .max()
+            .unwrap_or(1)
+            .max(1);
+        let per_slice = BATCH_ROWS.min(SLICE_BYTES / widest).max(1);
+        let refs: Vec<&RecordBatch> = batches.iter().collect();
+        for slice in order.chunks(per_slice) {
+            let batch = interleave_record_batch(&refs, slice).map_err(io::Error::other)?;
+            self.writer.write(&batch).map_err(io::Error::other)?;
+        }
+        // The run ends its row group: the next run's rows are not in order
+        // with these.
+        self.writer.flush().map_err(io::Error::other)?;
+        self.rows += order.len();
+        Ok(order.len())
+    }
+
+    /// Rows appended so far.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Write the footer and fsync. Returns the number of rows.
+    pub fn finish(self) -> io::Result<usize> {
+        let file = self.writer.into_inner().map_err(io::Error::other)?;
+        file.sync_all()?;
+        Ok(self.rows)
+    }
 }
