@@ -26,8 +26,9 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 pub const FILE_ROWS: usize = 1 << 20;
 
 /// Files a run keeps open at once; past that, the least recently used is
-/// completed (a backfill of a year of days need not hold a year of files).
-pub const OPEN_FILES: usize = 64;
+/// completed (a backfill of a year of days need not hold a year of files;
+/// two months of days, each with a file per encoder, stay open).
+pub const OPEN_FILES: usize = 128;
 
 /// One buffer of rows for one file, or the file's completion.
 pub struct Job {

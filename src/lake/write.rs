@@ -174,6 +174,10 @@ impl EventsFile {
         // The run ends its row group: the next run's rows are not in order
         // with these.
         self.writer.flush().map_err(io::Error::other)?;
+        // Written back now, by the thread that encoded it: left to the end,
+        // a run's data was written back all at once after the last row
+        // (5M events: 45.7 s against 40.9 s).
+        self.writer.inner().sync_data()?;
         self.rows += order.len();
         Ok(order.len())
     }
