@@ -4,8 +4,9 @@
 //! normalize its records, and stream them in chunks to the writer. The
 //! writer consumes files in sorted path order (so which copy of a
 //! conflicting duplicate is kept never depends on thread timing), drops
-//! duplicates, buffers rows per day and hands full buffers to an encoder
-//! thread that writes sorted Parquet files into staging. Memory is bounded by
+//! duplicates, buffers rows per day and hands full buffers to encoder
+//! threads, which append each, sorted, as row groups to one of its day's
+//! open Parquet files in staging (`encode.rs`). Memory is bounded by
 //! the buffer size and the channels, not by the input.
 
 use super::commit::{self, Move, RunRecord, SourceEntry};
