@@ -30,6 +30,13 @@ pub const FILE_ROWS: usize = 1 << 20;
 /// two months of days, each with a file per encoder, stay open).
 pub const OPEN_FILES: usize = 128;
 
+/// Row groups the open files may hold in all before the least recently
+/// used is completed: a file keeps its row groups' metadata (about 8 KB
+/// each in the footer, several times that in memory) until it is
+/// complete, and 128 files of a thousand row groups would not fit the
+/// ingest's memory bound.
+pub const OPEN_GROUPS: usize = 512;
+
 /// One buffer of rows for one file, or the file's completion.
 pub struct Job {
     file: u64,
@@ -50,6 +57,9 @@ pub struct Plan {
     /// Buffers flushed per day so far.
     flushed: BTreeMap<i64, usize>,
     files: u64,
+    /// Row groups written to the open files: each holds its metadata in
+    /// memory until its file is complete.
+    groups: usize,
     clock: u64,
 }
 
@@ -68,14 +78,15 @@ impl Plan {
             open: BTreeMap::new(),
             flushed: BTreeMap::new(),
             files: 0,
+            groups: 0,
             clock: 0,
         }
     }
 
-    /// The jobs for a buffer of `rows` rows of `day`: the buffer's, after
-    /// the completion of the least recently used file when a new one would
-    /// be one too many. `new_file` is called with a new file's number and
-    /// returns its path.
+    /// The jobs for a buffer of `rows` rows of `day`: the buffer's, and
+    /// the completions of the least recently used files when there would
+    /// be too many files or row groups open. `new_file` is called with a
+    /// new file's number and returns its path.
     pub fn jobs(
         &mut self,
         day: i64,
@@ -91,20 +102,7 @@ impl Plan {
         let key = (day, lane);
         if !self.open.contains_key(&key) {
             if self.open.len() >= OPEN_FILES {
-                let oldest = self
-                    .open
-                    .iter()
-                    .min_by_key(|(_, p)| p.used)
-                    .map(|(k, _)| *k);
-                if let Some(p) = oldest.and_then(|k| self.open.remove(&k)) {
-                    jobs.push(Job {
-                        file: p.file,
-                        path: p.path,
-                        turn: p.turns,
-                        batches: Vec::new(),
-                        last: true,
-                    });
-                }
+                jobs.extend(self.complete_oldest());
             }
             self.files += 1;
             let path = new_file(self.files);
@@ -131,11 +129,42 @@ impl Plan {
                 last,
             });
             p.turns += 1;
+            self.groups += 1;
             if last {
-                self.open.remove(&key);
+                self.complete(key);
             }
         }
+        while self.groups > OPEN_GROUPS {
+            let Some(job) = self.complete_oldest() else {
+                break;
+            };
+            jobs.push(job);
+        }
         jobs
+    }
+
+    /// Forget a completed file.
+    fn complete(&mut self, key: (i64, usize)) -> Option<Planned> {
+        let p = self.open.remove(&key)?;
+        self.groups -= p.turns as usize;
+        Some(p)
+    }
+
+    /// The completion of the least recently used open file.
+    fn complete_oldest(&mut self) -> Option<Job> {
+        let oldest = self
+            .open
+            .iter()
+            .min_by_key(|(_, p)| p.used)
+            .map(|(k, _)| *k)?;
+        let p = self.complete(oldest)?;
+        Some(Job {
+            file: p.file,
+            path: p.path,
+            turn: p.turns,
+            batches: Vec::new(),
+            last: true,
+        })
     }
 }
 
@@ -295,6 +324,25 @@ mod tests {
         assert_eq!(a, [(1, 0, false, false)]);
         assert_eq!(b, [(1, 1, false, true)]);
         assert_eq!(c, [(2, 0, false, false)]);
+    }
+
+    #[test]
+    fn past_the_row_groups_bound_the_least_recently_used_is_completed() {
+        let mut plan = Plan::new(1);
+        let mut named = Vec::new();
+        // Day 0 first, then day 1, one row group each turn, until the
+        // bound: day 0's file is the least recently used.
+        for i in 0..OPEN_GROUPS {
+            assert_eq!(plan_jobs(&mut plan, (i % 2) as i64, 1, &mut named).len(), 1);
+        }
+        let over = plan_jobs(&mut plan, 1, 1, &mut named);
+        let half = (OPEN_GROUPS / 2) as u32;
+        assert_eq!(over, [(2, half, false, false), (1, half, true, true)]);
+        // Day 0 starts a new file.
+        assert_eq!(
+            plan_jobs(&mut plan, 0, 1, &mut named),
+            [(3, 0, false, false)]
+        );
     }
 
     #[test]
