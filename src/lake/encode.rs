@@ -12,7 +12,7 @@
 //! encoders ([`Files::run`]) take jobs as they come and append each to its
 //! file in its turn.
 
-use super::write::EventsFile;
+use super::write::{EventsFile, ROW_GROUP_ROWS};
 use arrow::array::RecordBatch;
 use std::collections::{BTreeMap, HashMap};
 use std::io;
@@ -27,7 +27,7 @@ pub const FILE_ROWS: usize = 1 << 20;
 
 /// Files a run keeps open at once; past that, the least recently used is
 /// completed (a backfill of a year of days need not hold a year of files;
-/// two months of days, each with a file per encoder, stay open).
+/// two months of days, each with two lanes, stay open).
 pub const OPEN_FILES: usize = 128;
 
 /// Row groups the open files may hold in all before the least recently
@@ -36,6 +36,12 @@ pub const OPEN_FILES: usize = 128;
 /// complete, and 128 files of a thousand row groups would not fit the
 /// ingest's memory bound.
 pub const OPEN_GROUPS: usize = 512;
+
+/// Files open side by side per day, at most: one per encoder up to this,
+/// so that encoders can append to one day at once. A fixed bound keeps a
+/// many-core machine from writing a file per buffer again; the layout
+/// depends on `--threads` up to it (never on thread timing).
+pub const MAX_LANES: usize = 4;
 
 /// One buffer of rows for one file, or the file's completion.
 pub struct Job {
@@ -49,8 +55,9 @@ pub struct Job {
 }
 
 /// The writer's side: which file each flushed buffer goes to. Each day has
-/// `lanes` files open side by side (one per encoder), and its buffers go
-/// to them in turn, so that two encoders can append to one day at once.
+/// `lanes` files open side by side (one per encoder, at most
+/// [`MAX_LANES`]), and its buffers go to them in turn, so that encoders
+/// can append to one day at once.
 pub struct Plan {
     lanes: usize,
     open: BTreeMap<(i64, usize), Planned>,
@@ -68,13 +75,16 @@ struct Planned {
     path: PathBuf,
     rows: usize,
     turns: u32,
+    /// Row groups written to it (a buffer of more than a row group's
+    /// rows is several).
+    groups: usize,
     used: u64,
 }
 
 impl Plan {
     pub fn new(lanes: usize) -> Self {
         Plan {
-            lanes: lanes.max(1),
+            lanes: lanes.clamp(1, MAX_LANES),
             open: BTreeMap::new(),
             flushed: BTreeMap::new(),
             files: 0,
@@ -113,6 +123,7 @@ impl Plan {
                     path,
                     rows: 0,
                     turns: 0,
+                    groups: 0,
                     used: 0,
                 },
             );
@@ -129,7 +140,9 @@ impl Plan {
                 last,
             });
             p.turns += 1;
-            self.groups += 1;
+            let groups = rows.div_ceil(ROW_GROUP_ROWS).max(1);
+            p.groups += groups;
+            self.groups += groups;
             if last {
                 self.complete(key);
             }
@@ -146,7 +159,7 @@ impl Plan {
     /// Forget a completed file.
     fn complete(&mut self, key: (i64, usize)) -> Option<Planned> {
         let p = self.open.remove(&key)?;
-        self.groups -= p.turns as usize;
+        self.groups -= p.groups;
         Some(p)
     }
 
@@ -228,15 +241,23 @@ impl Files {
             state: Some(state),
         };
         let result = match turn.state.as_deref_mut() {
-            Some(state) if !self.failed.load(Ordering::Acquire) => append(state, &job),
+            Some(state) if !self.failed.load(Ordering::Acquire) => {
+                // A panic in the Parquet or Arrow code fails the run like an
+                // error, and the encoder goes on draining jobs: the writer
+                // never waits for an encoder that is gone.
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| append(state, &job)))
+                    .unwrap_or_else(|_| Err(io::Error::other("the Parquet encoder panicked")))
+            }
             _ => Ok(()),
         };
+        // Before the turn passes: the file's next job must not append after
+        // a failed one.
+        if result.is_err() {
+            self.failed.store(true, Ordering::Release);
+        }
         drop(turn);
         if job.last {
             lock(&self.slots).remove(&job.file);
-        }
-        if result.is_err() {
-            self.failed.store(true, Ordering::Release);
         }
         result.map_err(|e| io::Error::other(format!("writing {}: {e}", job.path.display())))
     }
@@ -252,7 +273,12 @@ impl Files {
             .into_values()
             .filter_map(|slot| lock(&slot.state).file.take())
             .collect();
-        open.into_par_iter().try_for_each(|f| f.finish().map(drop))
+        open.into_par_iter().try_for_each(|f| {
+            let path = f.path().to_path_buf();
+            f.finish()
+                .map(drop)
+                .map_err(|e| io::Error::other(format!("writing {}: {e}", path.display())))
+        })
     }
 }
 
@@ -389,8 +415,6 @@ mod tests {
 
     #[test]
     fn a_files_jobs_are_appended_in_their_turns_whoever_takes_them() {
-        use parquet::file::reader::{FileReader, SerializedFileReader};
-        use parquet::file::statistics::Statistics;
         let t = tempfile::tempdir().unwrap();
         let path = t.path().join("x.parquet");
         let files = Files::default();
@@ -404,44 +428,106 @@ mod tests {
             late.join().unwrap().unwrap();
         });
         files.finish().unwrap();
-        let reader = SerializedFileReader::new(std::fs::File::open(&path).unwrap()).unwrap();
-        let firsts: Vec<i64> = reader
+        assert_eq!(first_times(&path), [10, 20, 30]);
+    }
+
+    /// The first second of each row group of the file at `path`, after
+    /// checking that each says it is sorted by time.
+    fn first_times(path: &Path) -> Vec<i64> {
+        use parquet::file::metadata::SortingColumn;
+        use parquet::file::reader::{FileReader, SerializedFileReader};
+        use parquet::file::statistics::Statistics;
+        let reader = SerializedFileReader::new(std::fs::File::open(path).unwrap()).unwrap();
+        let time_idx = crate::event::schema::schema()
+            .index_of("event_time")
+            .unwrap();
+        let base = 1_704_067_200_000_000i64;
+        reader
             .metadata()
             .row_groups()
             .iter()
             .map(|rg| {
+                assert_eq!(
+                    rg.sorting_columns().map(Vec::as_slice),
+                    Some(
+                        &[SortingColumn {
+                            column_idx: time_idx as i32,
+                            descending: false,
+                            nulls_first: false,
+                        }][..]
+                    )
+                );
                 let c = rg
                     .columns()
                     .iter()
                     .find(|c| c.column_path().string() == "event_time")
                     .unwrap();
                 match c.statistics() {
-                    Some(Statistics::Int64(s)) => *s.min_opt().unwrap(),
+                    Some(Statistics::Int64(s)) => (*s.min_opt().unwrap() - base) / 1_000_000,
                     other => panic!("{other:?}"),
                 }
             })
-            .collect();
-        let base = 1_704_067_200_000_000i64;
-        assert_eq!(
-            firsts,
-            [base + 10_000_000, base + 20_000_000, base + 30_000_000]
-        );
+            .collect()
     }
 
     #[test]
-    fn after_a_failed_job_the_later_turns_still_pass() {
+    fn a_file_that_cannot_be_created_passes_its_turns_on() {
         let t = tempfile::tempdir().unwrap();
-        // A file that cannot be created: its directory does not exist.
+        // Its directory does not exist.
         let path = t.path().join("missing").join("x.parquet");
         let files = Files::default();
         std::thread::scope(|s| {
             let later = s.spawn(|| files.run(job(&path, 1, 20, true)));
             std::thread::sleep(std::time::Duration::from_millis(50));
-            assert!(files.run(job(&path, 0, 10, false)).is_err());
+            let err = files.run(job(&path, 0, 10, false)).unwrap_err();
+            assert!(err.to_string().contains("x.parquet"), "{err}");
             // Its turn came (no hang) and it did nothing.
             later.join().unwrap().unwrap();
         });
         files.finish().unwrap();
         assert!(!path.exists());
+    }
+
+    #[test]
+    fn after_a_failed_append_no_later_job_appends() {
+        use arrow::array::{ArrayRef, Int32Array};
+        let t = tempfile::tempdir().unwrap();
+        let path = t.path().join("x.parquet");
+        let files = Files::default();
+        // Not the lake's schema: its append fails.
+        let column: ArrayRef = std::sync::Arc::new(Int32Array::from(vec![1]));
+        let bad = RecordBatch::try_from_iter([("x", column)]).unwrap();
+        std::thread::scope(|s| {
+            let late = s.spawn(|| files.run(job(&path, 2, 30, false)));
+            let failing = s.spawn(|| {
+                files.run(Job {
+                    batches: vec![bad],
+                    ..job(&path, 1, 20, false)
+                })
+            });
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            files.run(job(&path, 0, 10, false)).unwrap();
+            assert!(failing.join().unwrap().is_err());
+            late.join().unwrap().unwrap();
+        });
+        // Completed here only to look inside: the run would fail instead.
+        files.finish().unwrap();
+        assert_eq!(first_times(&path), [10]);
+    }
+
+    #[test]
+    fn a_buffer_counts_as_the_row_groups_it_makes() {
+        let mut plan = Plan::new(1);
+        let mut named = Vec::new();
+        // 15 row groups a buffer, under a file's rows: no file is full.
+        let rows = 15 * ROW_GROUP_ROWS;
+        assert!(rows < FILE_ROWS);
+        let fit = OPEN_GROUPS / 15;
+        for day in 0..fit as i64 {
+            assert_eq!(plan_jobs(&mut plan, day, rows, &mut named).len(), 1);
+        }
+        let over = plan_jobs(&mut plan, fit as i64, rows, &mut named);
+        assert_eq!(over.len(), 2, "{over:?}");
+        assert_eq!(over[1], (1, 1, true, true));
     }
 }

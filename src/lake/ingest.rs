@@ -794,8 +794,9 @@ pub fn ingest(lake: &Lake, opts: &IngestOptions) -> Result<IngestSummary, Ingest
                             Err(_) => return Err(io::Error::other("an encoder panicked")),
                         };
                         let Ok(job) = next else { break };
-                        // After a failure jobs still take their turns (and
-                        // are skipped), so neither the writer nor another
+                        // After a failure (or a panic, which `run` turns
+                        // into one) jobs still take their turns and are
+                        // skipped, so neither the writer nor another
                         // encoder waits for ever; the run fails at the end.
                         if let Err(e) = files.run(job) {
                             failed.get_or_insert(e);

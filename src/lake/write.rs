@@ -120,6 +120,7 @@ pub fn write_batches(path: &Path, batches: &[RecordBatch]) -> io::Result<usize> 
 pub struct EventsFile {
     writer: ArrowWriter<File>,
     rows: usize,
+    path: std::path::PathBuf,
 }
 
 impl EventsFile {
@@ -127,7 +128,11 @@ impl EventsFile {
         let file = File::create(path)?;
         let writer = ArrowWriter::try_new(file, schema::schema(), Some(writer_properties()))
             .map_err(io::Error::other)?;
-        Ok(EventsFile { writer, rows: 0 })
+        Ok(EventsFile {
+            writer,
+            rows: 0,
+            path: path.to_path_buf(),
+        })
     }
 
     /// Append the rows of `batches`, sorted by reference and gathered a
@@ -177,6 +182,7 @@ impl EventsFile {
         // Written back now, by the thread that encoded it: left to the end,
         // a run's data was written back all at once after the last row
         // (5M events: 45.7 s against 40.9 s).
+        self.writer.sync()?;
         self.writer.inner().sync_data()?;
         self.rows += order.len();
         Ok(order.len())
@@ -185,6 +191,11 @@ impl EventsFile {
     /// Rows appended so far.
     pub fn rows(&self) -> usize {
         self.rows
+    }
+
+    /// The file being written.
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 
     /// Write the footer and fsync. Returns the number of rows.
