@@ -993,21 +993,17 @@ pub fn analyze(lake: &Lake, opts: &IncidentOptions) -> Result<Analysis, Incident
             .len()
             .div_ceil(rayon::current_num_threads().max(1))
             .max(1);
-        let starts: Vec<usize> = (0..evs.len()).step_by(step).collect();
-        starts
-            .into_par_iter()
-            .map(|from| key_rows(from, (from + step).min(evs.len())))
+        evs.par_chunks(step)
+            .enumerate()
+            .map(|(c, run)| key_rows(c * step, c * step + run.len()))
             .collect()
     };
     let mut by_key: polars::prelude::PlHashMap<usize, KeyRow> = Default::default();
-    for run in runs {
-        for (key, row) in run {
-            match by_key.get_mut(&key) {
-                Some(into) => merge_counts(into, row),
-                None => {
-                    by_key.insert(key, row);
-                }
-            }
+    for (key, row) in runs.into_iter().flatten() {
+        if let Some(into) = by_key.get_mut(&key) {
+            merge_counts(into, row);
+        } else {
+            by_key.insert(key, row);
         }
     }
     // Then per actor: its most telling classification (the first event's
