@@ -413,9 +413,7 @@ fn help_has_examples_and_version_works() {
 
 /// A lake's files, by partition and number within their run, each with
 /// its row groups' row counts and time ranges.
-fn layout(lake: &Path) -> Vec<(String, Vec<(i64, i64, i64)>)> {
-    use parquet::file::reader::{FileReader, SerializedFileReader};
-    use parquet::file::statistics::Statistics;
+fn layout(lake: &Path) -> Vec<(String, Vec<backtrail::lake::read::GroupTimes>)> {
     let mut out: Vec<_> = walk(&lake.join("events"))
         .into_iter()
         .filter(|p| p.extension().is_some_and(|e| e == "parquet"))
@@ -423,27 +421,14 @@ fn layout(lake: &Path) -> Vec<(String, Vec<(i64, i64, i64)>)> {
             let part = f.parent().unwrap().file_name().unwrap().to_string_lossy();
             let name = f.file_name().unwrap().to_string_lossy();
             let number = name.rsplit('-').next().unwrap().to_string();
-            let reader = SerializedFileReader::new(std::fs::File::open(&f).unwrap()).unwrap();
-            let groups = reader
-                .metadata()
-                .row_groups()
-                .iter()
-                .map(|rg| {
-                    let time = rg
-                        .columns()
-                        .iter()
-                        .find(|c| c.column_path().string() == "event_time")
-                        .unwrap();
-                    let Some(Statistics::Int64(t)) = time.statistics() else {
-                        panic!("{} has no time statistics", f.display());
-                    };
-                    (rg.num_rows(), *t.min_opt().unwrap(), *t.max_opt().unwrap())
-                })
-                .collect();
+            let groups = backtrail::lake::read::row_group_times(&f).unwrap();
+            for g in &groups {
+                assert!(g.range.is_some(), "{} has no time statistics", f.display());
+            }
             (format!("{part}/{number}"), groups)
         })
         .collect();
-    out.sort();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
     out
 }
 

@@ -1253,26 +1253,13 @@ pub fn time_range(lake: &Lake, events: Option<LazyFrame>) -> Result<Option<(i64,
 /// statistics: `Some(None)` when they hold no times, `None` when a file
 /// cannot be read or a row group with times has no statistics for them.
 fn time_range_from_statistics(files: &[std::path::PathBuf]) -> Option<Option<(i64, i64)>> {
-    use parquet::file::reader::{FileReader, SerializedFileReader};
-    use parquet::file::statistics::Statistics;
     let mut range: Option<(i64, i64)> = None;
     for f in files {
-        let reader = SerializedFileReader::new(std::fs::File::open(f).ok()?).ok()?;
-        for rg in reader.metadata().row_groups() {
-            if rg.num_rows() == 0 {
+        for g in crate::lake::read::row_group_times(f).ok()? {
+            if g.rows == 0 || g.all_null {
                 continue;
             }
-            let column = rg
-                .columns()
-                .iter()
-                .find(|c| c.column_path().string() == "event_time")?;
-            let Statistics::Int64(s) = column.statistics()? else {
-                return None;
-            };
-            if s.null_count_opt() == Some(rg.num_rows() as u64) {
-                continue;
-            }
-            let (lo, hi) = (*s.min_opt()?, *s.max_opt()?);
+            let (lo, hi) = g.range?;
             range = Some(range.map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi))));
         }
     }

@@ -74,6 +74,46 @@ pub fn for_each_event_batch(
     Ok(())
 }
 
+/// A row group of a lake file, as its footer describes it: its rows, and
+/// its `event_time`s' range from the statistics the writer keeps for every
+/// row group (`None` when they are missing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GroupTimes {
+    pub rows: u64,
+    /// Every `event_time` of the group is null.
+    pub all_null: bool,
+    pub range: Option<(i64, i64)>,
+}
+
+/// The row groups of the lake file at `path`, in order, from its footer.
+pub fn row_group_times(path: &Path) -> io::Result<Vec<GroupTimes>> {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    use parquet::file::statistics::Statistics;
+    let reader = SerializedFileReader::new(File::open(path)?)
+        .map_err(|e| io::Error::other(format!("{}: {e}", path.display())))?;
+    let groups = reader.metadata().row_groups().iter().map(|rg| {
+        let rows = rg.num_rows().max(0) as u64;
+        let stats = rg
+            .columns()
+            .iter()
+            .find(|c| c.column_path().string() == "event_time")
+            .and_then(|c| c.statistics());
+        let Some(Statistics::Int64(s)) = stats else {
+            return GroupTimes {
+                rows,
+                all_null: false,
+                range: None,
+            };
+        };
+        GroupTimes {
+            rows,
+            all_null: s.null_count_opt() == Some(rows),
+            range: s.min_opt().zip(s.max_opt()).map(|(lo, hi)| (*lo, *hi)),
+        }
+    });
+    Ok(groups.collect())
+}
+
 /// The Arrow schema of a lake file, as written.
 pub fn file_schema(path: &Path) -> io::Result<arrow::datatypes::SchemaRef> {
     Ok(builder(path)?.schema().clone())
