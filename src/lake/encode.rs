@@ -207,14 +207,13 @@ struct SlotState {
 /// the job failed or panicked.
 struct Turn<'s> {
     slot: &'s Slot,
-    state: Option<MutexGuard<'s, SlotState>>,
+    state: MutexGuard<'s, SlotState>,
 }
 
 impl Drop for Turn<'_> {
     fn drop(&mut self) {
-        if let Some(mut state) = self.state.take() {
-            state.next += 1;
-        }
+        self.state.next += 1;
+        // The waiters wake to the lock, released right after.
         self.slot.turned.notify_all();
     }
 }
@@ -236,19 +235,21 @@ impl Files {
                 .wait(state)
                 .unwrap_or_else(PoisonError::into_inner);
         }
-        let mut turn = Turn {
-            slot: &slot,
-            state: Some(state),
-        };
-        let result = match turn.state.as_deref_mut() {
-            Some(state) if !self.failed.load(Ordering::Acquire) => {
-                // A panic in the Parquet or Arrow code fails the run like an
-                // error, and the encoder goes on draining jobs: the writer
-                // never waits for an encoder that is gone.
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| append(state, &job)))
-                    .unwrap_or_else(|_| Err(io::Error::other("the Parquet encoder panicked")))
-            }
-            _ => Ok(()),
+        let mut turn = Turn { slot: &slot, state };
+        let result = if self.failed.load(Ordering::Acquire) {
+            Ok(())
+        } else {
+            // A panic in the Parquet or Arrow code fails the run like an
+            // error, and the encoder goes on draining jobs: the writer
+            // never waits for an encoder that is gone.
+            let state = &mut *turn.state;
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| append(state, &job)))
+                .unwrap_or_else(|_| {
+                    Err(io::Error::other(format!(
+                        "writing {}: the Parquet encoder panicked",
+                        job.path.display()
+                    )))
+                })
         };
         // Before the turn passes: the file's next job must not append after
         // a failed one.
@@ -259,7 +260,7 @@ impl Files {
         if job.last {
             lock(&self.slots).remove(&job.file);
         }
-        result.map_err(|e| io::Error::other(format!("writing {}: {e}", job.path.display())))
+        result
     }
 
     /// Complete the files still open, on every core. Only after the last
@@ -273,12 +274,7 @@ impl Files {
             .into_values()
             .filter_map(|slot| lock(&slot.state).file.take())
             .collect();
-        open.into_par_iter().try_for_each(|f| {
-            let path = f.path().to_path_buf();
-            f.finish()
-                .map(drop)
-                .map_err(|e| io::Error::other(format!("writing {}: {e}", path.display())))
-        })
+        open.into_par_iter().try_for_each(|f| f.finish().map(drop))
     }
 }
 
@@ -436,37 +432,23 @@ mod tests {
     fn first_times(path: &Path) -> Vec<i64> {
         use parquet::file::metadata::SortingColumn;
         use parquet::file::reader::{FileReader, SerializedFileReader};
-        use parquet::file::statistics::Statistics;
         let reader = SerializedFileReader::new(std::fs::File::open(path).unwrap()).unwrap();
         let time_idx = crate::event::schema::schema()
             .index_of("event_time")
             .unwrap();
+        let sorted = [SortingColumn {
+            column_idx: time_idx as i32,
+            descending: false,
+            nulls_first: false,
+        }];
+        for rg in reader.metadata().row_groups() {
+            assert_eq!(rg.sorting_columns().map(Vec::as_slice), Some(&sorted[..]));
+        }
         let base = 1_704_067_200_000_000i64;
-        reader
-            .metadata()
-            .row_groups()
+        super::super::read::row_group_times(path)
+            .unwrap()
             .iter()
-            .map(|rg| {
-                assert_eq!(
-                    rg.sorting_columns().map(Vec::as_slice),
-                    Some(
-                        &[SortingColumn {
-                            column_idx: time_idx as i32,
-                            descending: false,
-                            nulls_first: false,
-                        }][..]
-                    )
-                );
-                let c = rg
-                    .columns()
-                    .iter()
-                    .find(|c| c.column_path().string() == "event_time")
-                    .unwrap();
-                match c.statistics() {
-                    Some(Statistics::Int64(s)) => (*s.min_opt().unwrap() - base) / 1_000_000,
-                    other => panic!("{other:?}"),
-                }
-            })
+            .map(|g| (g.range.unwrap().0 - base) / 1_000_000)
             .collect()
     }
 

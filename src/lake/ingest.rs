@@ -814,7 +814,7 @@ pub fn ingest(lake: &Lake, opts: &IngestOptions) -> Result<IngestSummary, Ingest
             buffered_bytes: 0,
             limit: opts.buffer_bytes.max(1 << 20),
             last_day: None,
-            plan: Plan::new(threads.max(1)),
+            plan: Plan::new(threads),
             staged: Vec::new(),
             encode_tx: Some(encode_tx),
             partitions: Default::default(),

@@ -117,6 +117,7 @@ pub fn write_batches(path: &Path, batches: &[RecordBatch]) -> io::Result<usize> 
 /// them as row groups of their own, so every row group is sorted (the
 /// sorting columns Parquet records are a row group's) and its time
 /// statistics are tight. Memory between appends is the file's metadata.
+/// Its errors name the file.
 pub struct EventsFile {
     writer: ArrowWriter<File>,
     rows: usize,
@@ -125,9 +126,10 @@ pub struct EventsFile {
 
 impl EventsFile {
     pub fn create(path: &Path) -> io::Result<Self> {
-        let file = File::create(path)?;
+        let named = |e| named(path, e);
+        let file = File::create(path).map_err(named)?;
         let writer = ArrowWriter::try_new(file, schema::schema(), Some(writer_properties()))
-            .map_err(io::Error::other)?;
+            .map_err(|e| named(io::Error::other(e)))?;
         Ok(EventsFile {
             writer,
             rows: 0,
@@ -139,6 +141,10 @@ impl EventsFile {
     /// slice at a time, so appending needs little more memory than the
     /// batches themselves. Returns the number of rows appended.
     pub fn append(&mut self, batches: &[RecordBatch]) -> io::Result<usize> {
+        self.append_run(batches).map_err(|e| named(&self.path, e))
+    }
+
+    fn append_run(&mut self, batches: &[RecordBatch]) -> io::Result<usize> {
         let mut times = Vec::with_capacity(batches.len());
         let mut ids = Vec::with_capacity(batches.len());
         for b in batches {
@@ -188,20 +194,19 @@ impl EventsFile {
         Ok(order.len())
     }
 
-    /// Rows appended so far.
-    pub fn rows(&self) -> usize {
-        self.rows
-    }
-
-    /// The file being written.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     /// Write the footer and fsync. Returns the number of rows.
     pub fn finish(self) -> io::Result<usize> {
-        let file = self.writer.into_inner().map_err(io::Error::other)?;
-        file.sync_all()?;
-        Ok(self.rows)
+        let (path, rows) = (self.path, self.rows);
+        let file = self
+            .writer
+            .into_inner()
+            .map_err(|e| named(&path, io::Error::other(e)))?;
+        file.sync_all().map_err(|e| named(&path, e))?;
+        Ok(rows)
     }
+}
+
+/// `e` as an error writing `path`.
+fn named(path: &Path, e: io::Error) -> io::Error {
+    io::Error::new(e.kind(), format!("writing {}: {e}", path.display()))
 }
