@@ -598,3 +598,89 @@ fn a_file_reached_by_several_paths_is_read_once_and_the_lake_is_not_input() {
     assert_eq!(s["events_written"], json!(0), "{s}");
     assert_eq!(s["files_already_ingested"], json!(2), "{s}");
 }
+
+/// Many tiny files, as a quiet region's trail delivers them: their records
+/// share the decoders' batches, yet every row, reject and duplicate is
+/// still counted against its own file, and the first file in path order
+/// keeps a duplicated event ID, whichever thread read it.
+#[test]
+fn tiny_files_are_each_accounted_and_the_first_copy_wins() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    let files = 300u32;
+    let mut e_conflict = record("dup", "DeleteBucket");
+    e_conflict["sourceIPAddress"] = json!("198.51.100.7");
+    for f in 0..files {
+        let mut lines: Vec<String> = (0..1 + f % 3)
+            .map(|i| record(&format!("f{f:03}-{i}"), "PutObject").to_string())
+            .collect();
+        match f {
+            7 => lines.push(record("dup", "DeleteBucket").to_string()),
+            250 => lines.push(e_conflict.to_string()),
+            100 | 101 => lines.push(record("same", "PutObject").to_string()),
+            150 => lines.push("{\"eventID\": ".into()),
+            _ => {}
+        }
+        write(
+            &input.join(format!("f-{f:03}.ndjson")),
+            (lines.join("\n") + "\n").as_bytes(),
+        );
+    }
+    let unique = (0..files).map(|f| 1 + f % 3).sum::<u32>() as u64 + 2;
+    let mut manifests = Vec::new();
+    for run in 0..2 {
+        let lake = dir.path().join(format!("lake-{run}"));
+        let (code, s) = common::ingest(&[&input], &lake, &["--threads", "2"]);
+        assert_eq!(code, 3, "one reject: {s}");
+        assert_eq!(s["events_written"], json!(unique), "{s}");
+        assert_eq!(s["duplicates_exact"], 1);
+        assert_eq!(s["duplicates_conflicting"], 1);
+        assert_eq!(s["rejected"], 1);
+        let r = rejects(&lake);
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0]["source_file"], "f-150.ndjson");
+        let conflicts = std::fs::read_to_string(s["conflicts_file"].as_str().unwrap()).unwrap();
+        let c: Value = serde_json::from_str(conflicts.lines().next().unwrap()).unwrap();
+        assert_eq!(c["kept"]["source_file"], "f-007.ndjson");
+        assert_eq!(c["set_aside"]["source_file"], "f-250.ndjson");
+        assert_eq!(c["record"], e_conflict);
+        for e in common::export_with_source(&lake) {
+            let id = e["record"]["eventID"].as_str().unwrap();
+            let want = match id {
+                "dup" => "f-007.ndjson".to_string(),
+                "same" => "f-100.ndjson".to_string(),
+                _ => format!("f-{}.ndjson", &id[1..4]),
+            };
+            assert_eq!(e["source_file"], want.as_str(), "{id}");
+        }
+        // Each file's own counts in the manifest.
+        let m = std::fs::read_dir(lake.join("_backtrail/manifest"))
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path();
+        let m: Value = serde_json::from_slice(&std::fs::read(m).unwrap()).unwrap();
+        let sources = m["sources"].as_array().unwrap().clone();
+        assert_eq!(sources.len(), files as usize);
+        for (f, src) in sources.iter().enumerate() {
+            let f = f as u32;
+            let own = u64::from(1 + f % 3);
+            let (valid, written, rejected) = match f {
+                7 => (own + 1, own + 1, 0),
+                250 | 101 => (own + 1, own, 0),
+                100 => (own + 1, own + 1, 0),
+                150 => (own, own, 1),
+                _ => (own, own, 0),
+            };
+            assert_eq!(src["path"], format!("f-{f:03}.ndjson"));
+            assert_eq!(
+                (&src["valid"], &src["events_written"], &src["rejected"]),
+                (&json!(valid), &json!(written), &json!(rejected)),
+                "{src}"
+            );
+        }
+        manifests.push(sources);
+    }
+    assert_eq!(manifests[0], manifests[1]);
+}

@@ -1,7 +1,8 @@
 //! Ingest: export files in, lake rows out.
 //!
 //! Worker threads (one per core) each take the next input file, decode and
-//! normalize its records, and stream them in chunks to the writer. The
+//! normalize its records, and stream them in chunks to the writer (a
+//! chunk holds the records of as many files as fill it: see `Outbox`). The
 //! writer consumes files in sorted path order (so which copy of a
 //! conflicting duplicate is kept never depends on thread timing), drops
 //! duplicates, buffers rows per day and hands full buffers to encoder
@@ -27,8 +28,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, channel, sync_channel};
 use std::time::Instant;
 
-/// The default of `--buffer-mib`: memory for rows waiting to be written.
-pub const DEFAULT_BUFFER_MIB: usize = 48;
+/// The default of `--buffer-mib`: memory for rows waiting to be written,
+/// counted as the rows' data (`write::batch_bytes`). The Arrow buffers
+/// holding them take more (builders grow by doubling): 36 MiB of data
+/// held as much as the 48 MiB of buffers counted before rows were
+/// counted by their data (1M events: 321 against 323 MiB peak; 48 MiB of
+/// data: 373 MiB).
+pub const DEFAULT_BUFFER_MIB: usize = 36;
 /// The default of `index_keys_in_memory`: 32 MiB of the event-ID index.
 pub const DEFAULT_INDEX_KEYS: usize = dedup::DEFAULT_CAP;
 
@@ -168,11 +174,20 @@ struct Reference {
 }
 
 enum Msg {
-    /// Decoded events as a batch of the lake's schema, and their event IDs'
-    /// [`IdKeys::key`]s, computed by the decoder.
-    Events(RecordBatch, Vec<u128>),
+    /// Decoded events as a batch of the lake's schema: often a slice of a
+    /// chunk the decoder shared between files.
+    Events(Rows),
     Reject(RejectRow),
     Done(Box<FileDone>),
+}
+
+/// One file's rows in a message to the writer.
+struct Rows {
+    batch: RecordBatch,
+    /// The event IDs' [`IdKeys::key`]s, computed by the decoder.
+    keys: Vec<u128>,
+    /// Bytes of the records' text (see [`AHEAD_BYTES`]).
+    text: usize,
 }
 
 #[derive(Default)]
@@ -189,55 +204,192 @@ const CHUNK: usize = 1024;
 /// ...or of records of at most this many bytes in all.
 const CHUNK_BYTES: usize = 64 << 20;
 
-struct WorkerSink<'a> {
-    rel: &'a str,
-    keys: &'a IdKeys,
-    format: String,
-    limits: &'a Limits,
-    /// The chunk's rows: each record is appended as it is normalized, so
-    /// no event outlives its record's text.
+/// A decoder starts a file at least this many files ahead of the writer
+/// per decoder...
+const AHEAD_FILES_PER_DECODER: usize = 2;
+/// ...and further ahead, up to this many files, while the records sent and
+/// not yet taken by the writer are under [`AHEAD_BYTES`]: a trail of tiny
+/// delivery files needs many files in flight to fill a chunk, a slow big
+/// file must not make finished ones pile up in memory behind it.
+const AHEAD_FILES_MAX: usize = 4096;
+const AHEAD_BYTES: usize = 8 << 20;
+
+/// A decoder's rows and messages not yet sent. Its files' records are
+/// gathered into one chunk across files (a trail of tiny delivery files
+/// built, sent, buffered and freed a 67-column batch per file of about 5
+/// records), and each file's rejects and end wait with its rows. A chunk
+/// holds one UTC day's rows: its files' slices go to one day's buffer and
+/// are freed together (a slice keeps its whole chunk in memory, and a
+/// slice of late events left in a small day's buffer kept its chunk until
+/// the end of the run). `flush`
+/// sends them file by file in input order, so a decoder waits on a file's
+/// channel only once everything of its earlier files is sent: the writer,
+/// which takes files in input order, is then at that file or before it,
+/// never waiting on a file held back here.
+struct Outbox<'a> {
     chunk: event::schema::BatchBuilder,
+    /// `chunk` has room for a chunk of rows (none after a flush).
+    sized: bool,
+    /// The shape of the last chunk, to size the next.
+    room: event::schema::Room,
     /// The chunk's [`IdKeys::key`]s.
-    chunk_keys: Vec<u128>,
-    chunk_bytes: usize,
-    tx: &'a SyncSender<Msg>,
-    /// Receiver gone: stop producing.
-    closed: bool,
+    keys: Vec<u128>,
+    /// Bytes of the records in the chunk and of the waiting rejects.
+    bytes: usize,
+    /// The UTC day of the chunk's rows (days since the epoch).
+    day: i64,
+    /// Files whose rows or messages are not all sent, in input order; all
+    /// but the last have been read to their end.
+    files: Vec<Pending>,
+    /// Bytes of records sent to the writer and not yet taken (all decoders).
+    ahead: &'a AtomicUsize,
+}
+
+/// What one file has waiting in its decoder's [`Outbox`].
+struct Pending {
+    tx: SyncSender<Msg>,
+    /// The file's rows in the chunk, after those of the files before it.
+    rows: usize,
+    /// Bytes of their records.
+    text: usize,
+    rejects: Vec<RejectRow>,
+    /// Set once the file has been read to its end.
+    done: Option<Box<FileDone>>,
     /// Records that could not be made into a batch, and why (never
     /// expected: the builders are the schema's own); the file is then
     /// reported as failed.
     unstored: usize,
     store_error: Option<String>,
+    /// Receiver gone: nothing more is sent.
+    closed: bool,
 }
 
-impl WorkerSink<'_> {
+impl Pending {
+    fn new(tx: SyncSender<Msg>) -> Self {
+        Pending {
+            tx,
+            rows: 0,
+            text: 0,
+            rejects: Vec::new(),
+            done: None,
+            unstored: 0,
+            store_error: None,
+            closed: false,
+        }
+    }
+
     fn send(&mut self, m: Msg) {
         if !self.closed && self.tx.send(m).is_err() {
             self.closed = true;
         }
     }
-    /// Send the chunk. `more`: records follow, so the next chunk's
-    /// builders are sized like this one's.
-    fn flush(&mut self, more: bool) {
-        if self.chunk.is_empty() {
-            return;
-        }
-        let room = self.chunk.room(self.chunk_bytes);
-        self.chunk_bytes = 0;
-        let keys = std::mem::replace(&mut self.chunk_keys, Vec::with_capacity(self.chunk.len()));
-        let finished = self.chunk.finish();
-        if more {
-            self.chunk = chunk_builder(&room, CHUNK_BYTES);
-        }
-        ROOM.with_borrow_mut(|r| *r = room);
-        match finished {
-            Ok(batch) => self.send(Msg::Events(batch, keys)),
-            Err(e) => {
-                self.unstored += keys.len();
-                self.store_error.get_or_insert_with(|| e.to_string());
-            }
+}
+
+impl<'a> Outbox<'a> {
+    fn new(ahead: &'a AtomicUsize) -> Self {
+        Outbox {
+            chunk: event::schema::BatchBuilder::with_rows(0),
+            sized: false,
+            room: event::schema::Room::default(),
+            keys: Vec::new(),
+            bytes: 0,
+            day: 0,
+            files: Vec::new(),
+            ahead,
         }
     }
+
+    /// The file being read.
+    fn current(&mut self) -> &mut Pending {
+        self.files
+            .last_mut()
+            .expect("a file is begun before its records")
+    }
+
+    /// Send what is waiting: the chunk, cut into each file's rows, and
+    /// each file's rejects and, once read, its end. `more`: records follow,
+    /// so the next chunk's builders are sized like this one's.
+    fn flush(&mut self, more: bool) {
+        let rows = self.chunk.len();
+        let batch = (rows > 0).then(|| {
+            let text = self.files.iter().map(|p| p.text).sum();
+            self.room = self.chunk.room(text);
+            let b = self.chunk.finish();
+            b
+        });
+        self.sized = false;
+        if more {
+            self.size_chunk();
+        }
+        self.bytes = 0;
+        let keys = std::mem::take(&mut self.keys);
+        if more {
+            self.keys.reserve(CHUNK.min(keys.len().max(1)));
+        }
+        let mut at = 0;
+        let mut reading = None;
+        for mut p in self.files.drain(..) {
+            if p.rows > 0 {
+                match &batch {
+                    Some(Ok(b)) => {
+                        let text = p.text;
+                        self.ahead.fetch_add(text, Ordering::Relaxed);
+                        p.send(Msg::Events(Rows {
+                            batch: b.slice(at, p.rows),
+                            keys: keys[at..at + p.rows].to_vec(),
+                            text,
+                        }));
+                    }
+                    Some(Err(e)) => {
+                        p.unstored += p.rows;
+                        p.store_error.get_or_insert_with(|| e.to_string());
+                    }
+                    None => {}
+                }
+                at += p.rows;
+                p.rows = 0;
+                p.text = 0;
+            }
+            for r in std::mem::take(&mut p.rejects) {
+                p.send(Msg::Reject(r));
+            }
+            match p.done.take() {
+                Some(mut done) => {
+                    if let Some(e) = p.store_error.take() {
+                        let stored = format!("{} records could not be stored: {e}", p.unstored);
+                        done.error = Some(match done.error.take() {
+                            Some(read) => format!("{read}; {stored}"),
+                            None => stored,
+                        });
+                    }
+                    p.send(Msg::Done(done));
+                }
+                None => reading = Some(p),
+            }
+        }
+        self.files.extend(reading);
+    }
+
+    /// Builders for the next chunk, unless they are there.
+    fn size_chunk(&mut self) {
+        if !self.sized {
+            self.chunk = chunk_builder(&self.room);
+            self.sized = true;
+        }
+    }
+
+    fn full(&self) -> bool {
+        self.chunk.len() >= CHUNK || self.bytes >= CHUNK_BYTES
+    }
+}
+
+/// A file's records into its decoder's [`Outbox`].
+struct WorkerSink<'a, 'o> {
+    rel: &'a str,
+    keys: &'a IdKeys,
+    format: String,
+    limits: &'a Limits,
+    out: &'a mut Outbox<'o>,
 }
 
 fn reject_row(
@@ -261,7 +413,7 @@ fn reject_row(
     }
 }
 
-impl Sink for WorkerSink<'_> {
+impl Sink for WorkerSink<'_, '_> {
     fn begin(&mut self, format: &str) {
         self.format = format.to_string();
     }
@@ -271,24 +423,39 @@ impl Sink for WorkerSink<'_> {
             source_index: index as i64,
             source_format: &self.format,
         };
+        let out = &mut *self.out;
         match event::normalize(text, origin, self.limits.max_record_bytes) {
             Ok(ev) => {
-                self.chunk.push(&ev);
-                self.chunk_keys.push(self.keys.key(&ev.event_id));
-                self.chunk_bytes += text.len();
-                if self.chunk.len() >= CHUNK || self.chunk_bytes >= CHUNK_BYTES {
-                    self.flush(true);
+                let day = day_of(ev.event_time);
+                if day != out.day && !out.chunk.is_empty() {
+                    out.flush(true);
                 }
+                out.day = day;
+                out.chunk.push(&ev);
+                out.keys.push(self.keys.key(&ev.event_id));
+                out.bytes += text.len();
+                let p = out.current();
+                p.rows += 1;
+                p.text += text.len();
             }
             Err(e) => {
                 let row = reject_row(self.rel, text.as_bytes(), Some(index), at, e.to_string());
-                self.send(Msg::Reject(row));
+                out.bytes += text.len();
+                out.current().rejects.push(row);
             }
+        }
+        if out.full() || out.current().rejects.len() >= CHUNK {
+            out.flush(true);
         }
     }
     fn reject(&mut self, bytes: &[u8], index: Option<u64>, at: Location, reason: String) {
         let row = reject_row(self.rel, bytes, index, at, reason);
-        self.send(Msg::Reject(row));
+        let out = &mut *self.out;
+        out.bytes += bytes.len();
+        out.current().rejects.push(row);
+        if out.full() || out.current().rejects.len() >= CHUNK {
+            out.flush(true);
+        }
     }
 }
 
@@ -301,65 +468,39 @@ const KEEP_FILE_BUF: usize = 16 << 20;
 thread_local! {
     /// A decoder thread's buffer for a file's stored bytes.
     static FILE_BUF: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
-    /// The shape of the decoder thread's last chunk, to size the next.
-    static ROOM: std::cell::RefCell<event::schema::Room> = std::cell::RefCell::default();
 }
 
-/// Builders for about `record_bytes` of records, and never more than a
-/// chunk ([`CHUNK`] rows, [`CHUNK_BYTES`]), shaped like `room`.
-fn chunk_builder(room: &event::schema::Room, record_bytes: usize) -> event::schema::BatchBuilder {
-    let bytes = room.rows_to_bytes(CHUNK, record_bytes.min(CHUNK_BYTES));
-    event::schema::BatchBuilder::sized_like(room, bytes)
+/// Builders for a chunk ([`CHUNK`] rows, at most [`CHUNK_BYTES`] of
+/// records) shaped like `room`: not grown from nothing by doubling.
+fn chunk_builder(room: &event::schema::Room) -> event::schema::BatchBuilder {
+    event::schema::BatchBuilder::sized_like(room, room.rows_to_bytes(CHUNK, CHUNK_BYTES))
 }
 
-/// Bytes the records of a file held in `stored` will take: a gzip
-/// member's trailer gives its size (modulo 4 GiB; only an estimate, and
-/// the trailer is the file's to claim), other files are what they are.
-fn expected_record_bytes(stored: &[u8]) -> usize {
-    match stored {
-        [0x1f, 0x8b, .., a, b, c, d] if stored.len() >= 18 => {
-            u32::from_le_bytes([*a, *b, *c, *d]) as usize
-        }
-        _ => stored.len(),
-    }
-}
-
+/// Decode a file into its decoder's outbox, which sends its rows and
+/// messages to `tx` (see [`Outbox`]).
 fn process_file(
     input: &Input,
     keys: &IdKeys,
     limits: &Limits,
     known: &BTreeMap<String, String>,
-    tx: &SyncSender<Msg>,
+    tx: SyncSender<Msg>,
+    out: &mut Outbox<'_>,
 ) {
+    out.files.push(Pending::new(tx));
     let mut done = FileDone::default();
     let mut sink = WorkerSink {
         rel: &input.rel,
         keys,
         format: String::new(),
         limits,
-        // Grown as needed: most delivery files hold a few hundred records.
-        chunk: event::schema::BatchBuilder::with_rows(0),
-        chunk_keys: Vec::new(),
-        chunk_bytes: 0,
-        tx,
-        closed: false,
-        unstored: 0,
-        store_error: None,
+        out,
     };
     let mut buf = crate::scratch::take(&FILE_BUF);
     if let Err(e) = hash_and_decode(&input.path, &mut buf, limits, known, &mut sink, &mut done) {
         done.error = Some(format!("cannot read: {e}"));
     }
-    sink.flush(false);
-    if let Some(e) = sink.store_error.take() {
-        let stored = format!("{} records could not be stored: {e}", sink.unstored);
-        done.error = Some(match done.error.take() {
-            Some(read) => format!("{read}; {stored}"),
-            None => stored,
-        });
-    }
     crate::scratch::keep(&FILE_BUF, buf, KEEP_FILE_BUF);
-    let _ = tx.send(Msg::Done(Box::new(done)));
+    out.current().done = Some(Box::new(done));
 }
 
 /// Hash a file and, unless the lake already has it, decode it into `sink`:
@@ -371,7 +512,7 @@ fn hash_and_decode(
     buf: &mut Vec<u8>,
     limits: &Limits,
     known: &BTreeMap<String, String>,
-    sink: &mut WorkerSink<'_>,
+    sink: &mut WorkerSink<'_, '_>,
     done: &mut FileDone,
 ) -> io::Result<()> {
     let whole = formats::source::read_small(path, READ_WHOLE_BYTES, buf)?;
@@ -385,22 +526,14 @@ fn hash_and_decode(
         done.already = Some(prev.clone());
         return Ok(());
     }
-    // Builders sized for the file's records, not grown from nothing: most
-    // files are one chunk, and a file read as a stream fills whole chunks.
-    let expected = match whole {
-        Some(_) => expected_record_bytes(buf),
-        None => CHUNK_BYTES,
-    };
-    sink.chunk = ROOM.with_borrow(|room| chunk_builder(room, expected));
+    sink.out.size_chunk();
     let (mut report, changed) = match whole {
         Some(stamp) => {
             let report = formats::decode_bytes(buf, limits, sink);
-            sink.flush(false);
             (report, stamp.changed(path))
         }
         None => {
             let report = formats::decode_file(path, limits, sink)?;
-            sink.flush(false);
             let changed = report.stored_sha256.as_deref().is_some_and(|s| s != sha)
                 || report.stored_bytes.is_some_and(|b| b != size);
             (report, changed)
@@ -563,12 +696,10 @@ impl<'b> BatchColumns<'b> {
 
 const DAY_US: i64 = 86_400_000_000;
 
-/// One day's buffered events, in the batches the decoders sent. Small
-/// files' batches are kept as they come: their builders are sized for the
-/// file (`schema::Room`), so they hold little slack, and copying them into
-/// bigger batches cost 3 % of ingest's CPU and raised the peak (1M events:
-/// 9.66 s to 9.38 s, 375 to 348 MiB peak, 63 to 76 files; 5M: 426 to
-/// 387 MiB peak, 293 to 298 files).
+/// One day's buffered events, in the batches the decoders sent (often
+/// slices of a chunk shared by a few files). They are kept as they come:
+/// copying small batches into bigger ones cost 3 % of ingest's CPU and
+/// raised the peak (1M events: 9.66 s to 9.38 s, 375 to 348 MiB peak).
 #[derive(Default)]
 struct DayBuffer {
     batches: Vec<RecordBatch>,
@@ -627,7 +758,9 @@ impl Writer<'_> {
 
     fn add(&mut self, day: i64, batch: RecordBatch) {
         self.last_day = Some(day);
-        let size = batch.get_array_memory_size();
+        // Counted from the rows, not the buffers they share with other
+        // files' rows, so when a day is flushed depends on the input alone.
+        let size = super::write::batch_bytes(&batch);
         let b = self.buffers.entry(day).or_default();
         b.events += batch.num_rows();
         b.bytes += size;
@@ -734,12 +867,18 @@ pub fn ingest(lake: &Lake, opts: &IngestOptions) -> Result<IngestSummary, Ingest
     let progress = crate::progress::Progress::new(opts.progress, inputs.len() as u64);
 
     let next = AtomicUsize::new(0);
-    // Files the writer has finished, and whether it has stopped: decoders
-    // start a file at most `lookahead` files ahead of it, so a slow file
-    // cannot make finished ones pile up in memory behind it.
+    // Files the writer has finished, the bytes of records sent to it and
+    // not yet taken, and whether it has stopped: decoders keep within
+    // reach of it (see `AHEAD_FILES_MAX`).
     let consumed = AtomicUsize::new(0);
+    let ahead = AtomicUsize::new(0);
     let writer_stopped = std::sync::atomic::AtomicBool::new(false);
-    let lookahead = 2 * threads.max(1);
+    let must_wait = |i: usize| {
+        let c = consumed.load(Ordering::Acquire);
+        i >= c + AHEAD_FILES_PER_DECODER * threads.max(1)
+            && (i >= c + AHEAD_FILES_MAX || ahead.load(Ordering::Relaxed) > AHEAD_BYTES)
+            && !writer_stopped.load(Ordering::Acquire)
+    };
     let (announce_tx, announce_rx) = channel::<(usize, Receiver<Msg>)>();
     // A rendezvous: a day's rows are handed to an encoder, never queued.
     let (encode_tx, encode_rx) = sync_channel::<Job>(0);
@@ -753,28 +892,32 @@ pub fn ingest(lake: &Lake, opts: &IngestOptions) -> Result<IngestSummary, Ingest
             let announce_tx = announce_tx.clone();
             let inputs = &inputs;
             let next = &next;
-            let consumed = &consumed;
-            let writer_stopped = &writer_stopped;
+            let must_wait = &must_wait;
+            let ahead = &ahead;
             let known = &known;
             let keys = &keys;
             let limits = &opts.limits;
             scope.spawn(move || {
+                let mut out = Outbox::new(ahead);
                 loop {
                     let i = next.fetch_add(1, Ordering::SeqCst);
                     if i >= inputs.len() {
                         break;
                     }
-                    while i >= consumed.load(Ordering::Acquire) + lookahead
-                        && !writer_stopped.load(Ordering::Acquire)
-                    {
-                        std::thread::sleep(std::time::Duration::from_millis(1));
+                    if must_wait(i) {
+                        // The writer may be waiting for what is held here.
+                        out.flush(true);
+                        while must_wait(i) {
+                            std::thread::sleep(std::time::Duration::from_millis(1));
+                        }
                     }
                     let (tx, rx) = sync_channel::<Msg>(4);
                     if announce_tx.send((i, rx)).is_err() {
                         break;
                     }
-                    process_file(&inputs[i], keys, limits, known, &tx);
+                    process_file(&inputs[i], keys, limits, known, tx, &mut out);
                 }
+                out.flush(false);
             });
         }
         drop(announce_tx);
@@ -840,7 +983,12 @@ pub fn ingest(lake: &Lake, opts: &IngestOptions) -> Result<IngestSummary, Ingest
                 let mut rejected = 0u64;
                 for msg in rx.iter() {
                     match msg {
-                        Msg::Events(batch, ks) => {
+                        Msg::Events(Rows {
+                            batch,
+                            keys: ks,
+                            text,
+                        }) => {
+                            ahead.fetch_sub(text, Ordering::Relaxed);
                             let cols = BatchColumns::of(&batch)?;
                             let mut keep = Vec::with_capacity(batch.num_rows());
                             for (i, &k) in ks.iter().enumerate() {
@@ -896,13 +1044,13 @@ pub fn ingest(lake: &Lake, opts: &IngestOptions) -> Result<IngestSummary, Ingest
                                     }
                                 }
                             }
-                            let batch = if keep.iter().all(|k| *k) {
-                                batch
+                            if keep.iter().all(|k| *k) {
+                                writer.push_batch(batch)?;
                             } else {
-                                filter_record_batch(&batch, &BooleanArray::from(keep))
-                                    .map_err(io::Error::other)?
-                            };
-                            writer.push_batch(batch)?;
+                                let kept = filter_record_batch(&batch, &BooleanArray::from(keep))
+                                    .map_err(io::Error::other)?;
+                                writer.push_batch(kept)?;
+                            }
                         }
                         Msg::Reject(row) => {
                             rejected += 1;
@@ -1087,17 +1235,164 @@ pub fn reject_files(lake: &Lake) -> Vec<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::mpsc::TryRecvError;
+
+    fn record(id: &str) -> String {
+        record_at(id, "2024-05-01T10:00:00Z")
+    }
+
+    fn record_at(id: &str, time: &str) -> String {
+        serde_json::json!({
+            "eventVersion": "1.08",
+            "userIdentity": {"type": "AWSService", "invokedBy": "s3.amazonaws.com"},
+            "eventTime": time,
+            "eventSource": "s3.amazonaws.com",
+            "eventName": "GetObject",
+            "awsRegion": "eu-west-1",
+            "eventID": id,
+            "eventType": "AwsApiCall",
+            "recipientAccountId": "111122223333"
+        })
+        .to_string()
+    }
+
+    /// Read `records` of file `rel` into `out`, then `bad` undecodable
+    /// bytes; `end`: the file is read to its end.
+    fn read(
+        out: &mut Outbox<'_>,
+        rel: &str,
+        records: &[String],
+        bad: usize,
+        end: bool,
+    ) -> Receiver<Msg> {
+        let (tx, rx) = sync_channel(CHUNK + 16);
+        out.files.push(Pending::new(tx));
+        let (keys, limits) = (IdKeys::new(), Limits::default());
+        let mut sink = WorkerSink {
+            rel,
+            keys: &keys,
+            format: "test".into(),
+            limits: &limits,
+            out: &mut *out,
+        };
+        for (i, r) in records.iter().enumerate() {
+            sink.record(r, i as u64, Location::default());
+        }
+        for _ in 0..bad {
+            sink.reject(b"\xff{", None, Location::default(), "not JSON".into());
+        }
+        if end {
+            out.current().done = Some(Box::default());
+        }
+        rx
+    }
+
+    /// What a file's channel holds: the rows' source files, rejects, and
+    /// whether its end came last and the channel is closed after it.
+    fn drain(rx: &Receiver<Msg>) -> (Vec<String>, usize, bool) {
+        let (mut rows, mut rejects, mut ended) = (Vec::new(), 0, false);
+        loop {
+            match rx.try_recv() {
+                Ok(Msg::Events(r)) => {
+                    assert!(!ended);
+                    assert_eq!(r.keys.len(), r.batch.num_rows());
+                    let files: &StringArray =
+                        event::schema::required_column(&r.batch, "source_file").unwrap();
+                    rows.extend(files.iter().map(|f| f.unwrap().to_string()));
+                }
+                Ok(Msg::Reject(_)) => {
+                    assert!(!ended);
+                    rejects += 1;
+                }
+                Ok(Msg::Done(_)) => ended = true,
+                Err(TryRecvError::Empty) => {
+                    assert!(!ended, "the channel closes after the file's end");
+                    return (rows, rejects, false);
+                }
+                Err(TryRecvError::Disconnected) => return (rows, rejects, ended),
+            }
+        }
+    }
 
     #[test]
-    fn expected_bytes_come_from_a_gzip_trailer() {
-        let text = vec![b'x'; 100_000];
-        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        gz.write_all(&text).unwrap();
-        let gz = gz.finish().unwrap();
-        assert!(gz.len() < 1_000);
-        assert_eq!(expected_record_bytes(&gz), 100_000);
-        assert_eq!(expected_record_bytes(b"{\"Records\":[]}"), 14);
-        // Too short to be a gzip member: its own size.
-        assert_eq!(expected_record_bytes(&[0x1f, 0x8b, 1, 2, 3, 4]), 6);
+    fn files_share_a_chunk_and_are_sent_in_order_once_it_is_flushed() {
+        let ahead = AtomicUsize::new(0);
+        let mut out = Outbox::new(&ahead);
+        let recs = |f: &str| {
+            (0..2)
+                .map(|i| record(&format!("{f}-{i}")))
+                .collect::<Vec<_>>()
+        };
+        let a = read(&mut out, "a", &recs("a"), 0, true);
+        let b = read(&mut out, "b", &recs("b"), 1, true);
+        let c = read(&mut out, "c", &recs("c"), 0, true);
+        // Nothing is sent until the chunk is: each file's rows, rejects and
+        // end wait together.
+        for rx in [&a, &b, &c] {
+            assert!(matches!(rx.try_recv(), Err(TryRecvError::Empty)));
+        }
+        assert_eq!(out.chunk.len(), 6);
+        out.flush(false);
+        assert!(out.files.is_empty());
+        let text: usize = ["a", "b", "c"]
+            .iter()
+            .flat_map(|f| recs(f))
+            .map(|r| r.len())
+            .sum();
+        assert_eq!(ahead.load(Ordering::Relaxed), text);
+        assert_eq!(drain(&a), (vec!["a".to_string(); 2], 0, true));
+        assert_eq!(drain(&b), (vec!["b".to_string(); 2], 1, true));
+        assert_eq!(drain(&c), (vec!["c".to_string(); 2], 0, true));
+    }
+
+    #[test]
+    fn a_full_chunk_is_sent_while_its_file_is_read() {
+        let ahead = AtomicUsize::new(0);
+        let mut out = Outbox::new(&ahead);
+        let small = read(&mut out, "small", &[record("s-0")], 0, true);
+        let recs: Vec<String> = (0..CHUNK + 2)
+            .map(|i| record(&format!("big-{i}")))
+            .collect();
+        let big = read(&mut out, "big", &recs, 0, false);
+        // The chunk filled: the small file is sent whole, the big one's
+        // first rows are sent and the file stays, being read.
+        assert_eq!(drain(&small), (vec!["small".to_string()], 0, true));
+        let (rows, _, ended) = drain(&big);
+        assert_eq!((rows.len(), ended), (CHUNK - 1, false));
+        assert_eq!(out.files.len(), 1);
+        assert_eq!(out.chunk.len(), 3);
+        out.current().done = Some(Box::default());
+        out.flush(false);
+        let (rows, _, ended) = drain(&big);
+        assert_eq!((rows.len(), ended), (3, true));
+        assert!(out.files.is_empty());
+    }
+
+    #[test]
+    fn a_chunk_holds_one_day() {
+        let ahead = AtomicUsize::new(0);
+        let mut out = Outbox::new(&ahead);
+        let day1 = read(&mut out, "day1", &[record("a")], 0, true);
+        let recs = [
+            record_at("b", "2024-05-01T23:59:59Z"),
+            record_at("c", "2024-05-02T00:00:00Z"),
+            record_at("d", "2024-05-02T00:00:01Z"),
+        ];
+        let both = read(&mut out, "both", &recs, 0, true);
+        // The first day's rows went as the next day's began.
+        assert_eq!(drain(&day1), (vec!["day1".to_string()], 0, true));
+        assert_eq!(drain(&both), (vec!["both".to_string()], 0, false));
+        assert_eq!(out.chunk.len(), 2);
+        out.flush(false);
+        assert_eq!(drain(&both), (vec!["both".to_string(); 2], 0, true));
+    }
+
+    #[test]
+    fn many_rejects_are_sent_without_waiting_for_rows() {
+        let ahead = AtomicUsize::new(0);
+        let mut out = Outbox::new(&ahead);
+        let rx = read(&mut out, "junk", &[], CHUNK, false);
+        assert_eq!(drain(&rx), (vec![], CHUNK, false));
+        assert_eq!(ahead.load(Ordering::Relaxed), 0);
     }
 }

@@ -1,7 +1,7 @@
 //! Writing Parquet files of the lake: one place for the writer's options.
 
 use crate::event::{Event, schema};
-use arrow::array::{RecordBatch, StringArray, TimestampMicrosecondArray};
+use arrow::array::{Array, AsArray, RecordBatch, StringArray, TimestampMicrosecondArray};
 use arrow::compute::interleave_record_batch;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
@@ -104,6 +104,47 @@ pub fn write_events(path: &Path, events: &mut [Event<'_>]) -> io::Result<usize> 
 /// an Arrow string column's 32-bit offsets can address.
 const SLICE_BYTES: usize = 256 << 20;
 
+/// Bytes of data in a batch's rows: of its own rows only when it is a
+/// slice of a bigger batch (as ingest's are: a decoder's chunk is shared
+/// by the files it holds), where Arrow's `get_array_memory_size` counts
+/// the whole buffers the slice shares. It depends on the rows alone, not
+/// on how they were batched.
+fn rows_bytes(batch: &RecordBatch) -> usize {
+    batch
+        .columns()
+        .iter()
+        .map(|c| array_bytes(c.as_ref()))
+        .sum()
+}
+
+/// Memory a batch of rows holds, for ingest's buffer: its [`rows_bytes`]
+/// and the arrays' own structures (for a slice of a few rows, these are
+/// as big as the data).
+pub fn batch_bytes(batch: &RecordBatch) -> usize {
+    /// An array's `Arc`, `ArrayData`-like fields and buffer handles.
+    const PER_ARRAY: usize = 160;
+    rows_bytes(batch) + PER_ARRAY * batch.num_columns()
+}
+
+fn array_bytes(a: &dyn Array) -> usize {
+    if let Some(s) = a.as_string_opt::<i32>() {
+        let o = s.value_offsets();
+        let text = o.last().zip(o.first()).map_or(0, |(l, f)| (l - f) as usize);
+        text + 4 * s.len()
+    } else if let Some(l) = a.as_list_opt::<i32>() {
+        let o = l.value_offsets();
+        let (f, n) = o
+            .first()
+            .zip(o.last())
+            .map_or((0, 0), |(f, l)| (*f as usize, (l - f) as usize));
+        4 * l.len() + array_bytes(l.values().slice(f, n).as_ref())
+    } else if let Some(st) = a.as_struct_opt() {
+        st.columns().iter().map(|c| array_bytes(c.as_ref())).sum()
+    } else {
+        a.data_type().primitive_width().unwrap_or(1) * a.len()
+    }
+}
+
 /// [`write_events`] for rows buffered as batches of the lake's schema: one
 /// [`EventsFile`] of one sorted run.
 pub fn write_batches(path: &Path, batches: &[RecordBatch]) -> io::Result<usize> {
@@ -172,7 +213,7 @@ impl EventsFile {
         // by the largest average row size among the batches.
         let widest = batches
             .iter()
-            .map(|b| b.get_array_memory_size() / b.num_rows().max(1))
+            .map(|b| rows_bytes(b) / b.num_rows().max(1))
             .max()
             .unwrap_or(1)
             .max(1);
