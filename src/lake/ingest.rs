@@ -223,14 +223,14 @@ const AHEAD_BYTES: usize = 8 << 20;
 /// holds one UTC day's rows: its files' slices go to one day's buffer and
 /// are freed together (a slice keeps its whole chunk in memory, and a
 /// slice of late events left in a small day's buffer kept its chunk until
-/// the end of the run). `flush`
-/// sends them file by file in input order, so a decoder waits on a file's
-/// channel only once everything of its earlier files is sent: the writer,
-/// which takes files in input order, is then at that file or before it,
-/// never waiting on a file held back here.
+/// the end of the run). `flush` sends them file by file in input order,
+/// so a decoder waits on a file's channel only once everything of its
+/// earlier files is sent: the writer, which takes files in input order, is
+/// then at that file or before it, never waiting on a file held back here.
 struct Outbox<'a> {
     chunk: event::schema::BatchBuilder,
-    /// `chunk` has room for a chunk of rows (none after a flush).
+    /// `chunk` has room for a chunk of rows: sized at a chunk's first
+    /// row, not by each flush (the last flush needs none).
     sized: bool,
     /// The shape of the last chunk, to size the next.
     room: event::schema::Room,
@@ -308,26 +308,58 @@ impl<'a> Outbox<'a> {
             .expect("a file is begun before its records")
     }
 
+    /// A record's event, into the chunk; a new chunk when the day changes.
+    fn push(&mut self, ev: &event::Event<'_>, key: u128, text: usize) {
+        let day = day_of(ev.event_time);
+        if day != self.day && !self.chunk.is_empty() {
+            self.flush();
+        }
+        self.day = day;
+        if !self.sized {
+            // Builders shaped like the last chunk, not grown from nothing.
+            let room = &self.room;
+            self.chunk = event::schema::BatchBuilder::sized_like(
+                room,
+                room.rows_to_bytes(CHUNK, CHUNK_BYTES),
+            );
+            self.keys.reserve(CHUNK);
+            self.sized = true;
+        }
+        self.chunk.push(ev);
+        self.keys.push(key);
+        self.bytes += text;
+        let p = self.current();
+        p.rows += 1;
+        p.text += text;
+        self.flush_if_full();
+    }
+
+    /// A record that could not be stored, of `bytes` bytes.
+    fn reject(&mut self, row: RejectRow, bytes: usize) {
+        self.bytes += bytes;
+        self.current().rejects.push(row);
+        self.flush_if_full();
+    }
+
+    fn flush_if_full(&mut self) {
+        if self.chunk.len() >= CHUNK
+            || self.bytes >= CHUNK_BYTES
+            || self.current().rejects.len() >= CHUNK
+        {
+            self.flush();
+        }
+    }
+
     /// Send what is waiting: the chunk, cut into each file's rows, and
-    /// each file's rejects and, once read, its end. `more`: records follow,
-    /// so the next chunk's builders are sized like this one's.
-    fn flush(&mut self, more: bool) {
-        let rows = self.chunk.len();
-        let batch = (rows > 0).then(|| {
-            let text = self.files.iter().map(|p| p.text).sum();
-            self.room = self.chunk.room(text);
-            let b = self.chunk.finish();
-            b
+    /// each file's rejects and, once read, its end.
+    fn flush(&mut self) {
+        let batch = (!self.chunk.is_empty()).then(|| {
+            self.room = self.chunk.room(self.files.iter().map(|p| p.text).sum());
+            self.chunk.finish()
         });
         self.sized = false;
-        if more {
-            self.size_chunk();
-        }
         self.bytes = 0;
         let keys = std::mem::take(&mut self.keys);
-        if more {
-            self.keys.reserve(CHUNK.min(keys.len().max(1)));
-        }
         let mut at = 0;
         let mut reading = None;
         for mut p in self.files.drain(..) {
@@ -371,18 +403,6 @@ impl<'a> Outbox<'a> {
         }
         self.files.extend(reading);
     }
-
-    /// Builders for the next chunk, unless they are there.
-    fn size_chunk(&mut self) {
-        if !self.sized {
-            self.chunk = chunk_builder(&self.room);
-            self.sized = true;
-        }
-    }
-
-    fn full(&self) -> bool {
-        self.chunk.len() >= CHUNK || self.bytes >= CHUNK_BYTES
-    }
 }
 
 /// A file's records into its decoder's [`Outbox`].
@@ -425,39 +445,17 @@ impl Sink for WorkerSink<'_, '_> {
             source_index: index as i64,
             source_format: &self.format,
         };
-        let out = &mut *self.out;
         match event::normalize(text, origin, self.limits.max_record_bytes) {
-            Ok(ev) => {
-                let day = day_of(ev.event_time);
-                if day != out.day && !out.chunk.is_empty() {
-                    out.flush(true);
-                }
-                out.day = day;
-                out.chunk.push(&ev);
-                out.keys.push(self.keys.key(&ev.event_id));
-                out.bytes += text.len();
-                let p = out.current();
-                p.rows += 1;
-                p.text += text.len();
-            }
+            Ok(ev) => self.out.push(&ev, self.keys.key(&ev.event_id), text.len()),
             Err(e) => {
                 let row = reject_row(self.rel, text.as_bytes(), Some(index), at, e.to_string());
-                out.bytes += text.len();
-                out.current().rejects.push(row);
+                self.out.reject(row, text.len());
             }
-        }
-        if out.full() || out.current().rejects.len() >= CHUNK {
-            out.flush(true);
         }
     }
     fn reject(&mut self, bytes: &[u8], index: Option<u64>, at: Location, reason: String) {
         let row = reject_row(self.rel, bytes, index, at, reason);
-        let out = &mut *self.out;
-        out.bytes += bytes.len();
-        out.current().rejects.push(row);
-        if out.full() || out.current().rejects.len() >= CHUNK {
-            out.flush(true);
-        }
+        self.out.reject(row, bytes.len());
     }
 }
 
@@ -470,12 +468,6 @@ const KEEP_FILE_BUF: usize = 16 << 20;
 thread_local! {
     /// A decoder thread's buffer for a file's stored bytes.
     static FILE_BUF: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
-}
-
-/// Builders for a chunk ([`CHUNK`] rows, at most [`CHUNK_BYTES`] of
-/// records) shaped like `room`: not grown from nothing by doubling.
-fn chunk_builder(room: &event::schema::Room) -> event::schema::BatchBuilder {
-    event::schema::BatchBuilder::sized_like(room, room.rows_to_bytes(CHUNK, CHUNK_BYTES))
 }
 
 /// Decode a file into its decoder's outbox, which sends its rows and
@@ -528,7 +520,6 @@ fn hash_and_decode(
         done.already = Some(prev.clone());
         return Ok(());
     }
-    sink.out.size_chunk();
     let (mut report, changed) = match whole {
         Some(stamp) => {
             let report = formats::decode_bytes(buf, limits, sink);
@@ -908,7 +899,7 @@ pub fn ingest(lake: &Lake, opts: &IngestOptions) -> Result<IngestSummary, Ingest
                     }
                     if must_wait(i) {
                         // The writer may be waiting for what is held here.
-                        out.flush(true);
+                        out.flush();
                         while must_wait(i) {
                             std::thread::sleep(std::time::Duration::from_millis(1));
                         }
@@ -919,7 +910,7 @@ pub fn ingest(lake: &Lake, opts: &IngestOptions) -> Result<IngestSummary, Ingest
                     }
                     process_file(&inputs[i], keys, limits, known, tx, &mut out);
                 }
-                out.flush(false);
+                out.flush();
             });
         }
         drop(announce_tx);
@@ -1334,7 +1325,7 @@ mod tests {
             assert!(matches!(rx.try_recv(), Err(TryRecvError::Empty)));
         }
         assert_eq!(out.chunk.len(), 6);
-        out.flush(false);
+        out.flush();
         assert!(out.files.is_empty());
         let text: usize = ["a", "b", "c"]
             .iter()
@@ -1364,7 +1355,7 @@ mod tests {
         assert_eq!(out.files.len(), 1);
         assert_eq!(out.chunk.len(), 3);
         out.current().done = Some(Box::default());
-        out.flush(false);
+        out.flush();
         let (rows, _, ended) = drain(&big);
         assert_eq!((rows.len(), ended), (3, true));
         assert!(out.files.is_empty());
@@ -1385,7 +1376,7 @@ mod tests {
         assert_eq!(drain(&day1), (vec!["day1".to_string()], 0, true));
         assert_eq!(drain(&both), (vec!["both".to_string()], 0, false));
         assert_eq!(out.chunk.len(), 2);
-        out.flush(false);
+        out.flush();
         assert_eq!(drain(&both), (vec!["both".to_string(); 2], 0, true));
     }
 
