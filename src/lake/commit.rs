@@ -41,15 +41,81 @@ pub struct Move {
 }
 
 /// The journal of a run, which becomes its manifest entry once committed.
+/// A run being committed writes its sources from a [`SourceLog`].
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct RunRecord {
+pub struct RunRecord<S = Vec<SourceEntry>> {
     pub run_id: String,
     pub backtrail_version: String,
     pub started: String,
     pub finished: String,
-    pub sources: Vec<SourceEntry>,
+    pub sources: S,
     pub moves: Vec<Move>,
     pub summary: serde_json::Value,
+}
+
+/// A run's source entries, kept in a file in its staging directory (a JSON
+/// line each) as they come and streamed into its journal: a run of a
+/// million delivery files would otherwise hold a million entries until it
+/// commits (at 218,371 files, 67 MB of the run's 306 MB heap).
+pub struct SourceLog {
+    path: PathBuf,
+    out: Option<io::BufWriter<File>>,
+    len: usize,
+}
+
+impl SourceLog {
+    /// A log that will be written to `path` (created at the first entry).
+    pub fn new(path: PathBuf) -> Self {
+        SourceLog {
+            path,
+            out: None,
+            len: 0,
+        }
+    }
+
+    pub fn push(&mut self, entry: &SourceEntry) -> io::Result<()> {
+        let out = match &mut self.out {
+            Some(out) => out,
+            None => self
+                .out
+                .insert(io::BufWriter::new(File::create(&self.path)?)),
+        };
+        serde_json::to_writer(&mut *out, entry)?;
+        out.write_all(b"\n")?;
+        self.len += 1;
+        Ok(())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Written out, for a [`RunRecord`]'s `sources`.
+    pub fn finish(mut self) -> io::Result<Self> {
+        if let Some(out) = &mut self.out {
+            out.flush()?;
+        }
+        Ok(self)
+    }
+}
+
+/// The entries, read back from the file in the order they were pushed.
+/// Only after [`SourceLog::finish`].
+impl Serialize for SourceLog {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use io::BufRead;
+        use serde::ser::{Error, SerializeSeq};
+        let mut seq = s.serialize_seq(Some(self.len))?;
+        if self.len > 0 {
+            let file = File::open(&self.path).map_err(Error::custom)?;
+            for line in io::BufReader::new(file).lines() {
+                let line = line.map_err(Error::custom)?;
+                let entry: SourceEntry = serde_json::from_str(&line).map_err(Error::custom)?;
+                seq.serialize_element(&entry)?;
+            }
+        }
+        seq.end()
+    }
 }
 
 /// Holds the lake's writer lock for as long as it lives.
@@ -84,10 +150,22 @@ pub fn lock(lake: &Lake) -> io::Result<LakeLock> {
 
 /// Write `bytes` to `path` atomically: a temporary file, fsync, rename.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_atomic_with(path, |w| w.write_all(bytes))
+}
+
+/// Write what `fill` writes to `path` atomically (a temporary file, fsync,
+/// rename), streamed: a run's journal lists every source file, and built
+/// in memory first it was the ingest's peak (218,371 files: an 82 MB
+/// journal in a 134 MB string, beside everything else the run still held).
+pub fn write_atomic_with(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
     let tmp = path.with_extension("tmp");
     {
-        let mut f = File::create(&tmp)?;
-        f.write_all(bytes)?;
+        let mut w = io::BufWriter::new(File::create(&tmp)?);
+        fill(&mut w)?;
+        let f = w.into_inner().map_err(io::IntoInnerError::into_error)?;
         f.sync_all()?;
     }
     fs::rename(&tmp, path)?;
@@ -144,7 +222,7 @@ pub fn recover(lake: &Lake) -> io::Result<Vec<String>> {
 }
 
 /// Move a run's staged files into place and record it in the manifest.
-fn apply(lake: &Lake, rec: &RunRecord) -> io::Result<()> {
+fn apply<S>(lake: &Lake, rec: &RunRecord<S>) -> io::Result<()> {
     for m in &rec.moves {
         let staged = lake.root.join(&m.staged);
         let target = lake.root.join(&m.target);
@@ -166,11 +244,12 @@ fn apply(lake: &Lake, rec: &RunRecord) -> io::Result<()> {
 }
 
 /// Commit a run: journal, moves, manifest.
-pub fn commit(lake: &Lake, rec: &RunRecord) -> io::Result<()> {
+pub fn commit<S: Serialize>(lake: &Lake, rec: &RunRecord<S>) -> io::Result<()> {
     fs::create_dir_all(lake.journal_dir())?;
     let journal = lake.journal_dir().join(format!("{}.json", rec.run_id));
-    let bytes = serde_json::to_vec_pretty(rec).map_err(io::Error::other)?;
-    write_atomic(&journal, &bytes)?;
+    write_atomic_with(&journal, |w| {
+        serde_json::to_writer_pretty(w, rec).map_err(io::Error::from)
+    })?;
     apply(lake, rec)
 }
 
@@ -203,4 +282,51 @@ pub fn ingested_sources(lake: &Lake) -> io::Result<BTreeMap<String, String>> {
         }
     }
     Ok(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_source_log_is_committed_as_the_entries_pushed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let entry = |i: u64| SourceEntry {
+            path: format!("AWSLogs/{i}\n\"quoted\".json.gz"),
+            sha256: format!("{i:064x}"),
+            size: i,
+            format: "cloudtrail-s3".into(),
+            records: i,
+            valid: i,
+            events_written: i,
+            rejected: 0,
+        };
+        fn record<S>(sources: S) -> RunRecord<S> {
+            RunRecord {
+                run_id: "r".into(),
+                backtrail_version: "0".into(),
+                started: "s".into(),
+                finished: "f".into(),
+                sources,
+                moves: Vec::new(),
+                summary: serde_json::Value::Null,
+            }
+        }
+        let log = SourceLog::new(tmp.path().join("sources.ndjson"));
+        assert!(log.is_empty());
+        let empty = serde_json::to_string(&record(log.finish().unwrap())).unwrap();
+        let back: RunRecord = serde_json::from_str(&empty).unwrap();
+        assert!(back.sources.is_empty());
+
+        let mut log = SourceLog::new(tmp.path().join("sources.ndjson"));
+        let want: Vec<SourceEntry> = (0..3).map(entry).collect();
+        for e in &want {
+            log.push(e).unwrap();
+        }
+        let journal = serde_json::to_vec_pretty(&record(log.finish().unwrap())).unwrap();
+        let back: RunRecord = serde_json::from_slice(&journal).unwrap();
+        assert_eq!(back.sources, want);
+        // The same document as the entries held in memory would give.
+        assert_eq!(journal, serde_json::to_vec_pretty(&record(want)).unwrap());
+    }
 }

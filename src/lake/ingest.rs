@@ -143,8 +143,24 @@ fn lake_err(lake: &Lake) -> impl Fn(io::Error) -> IngestError + '_ {
 #[derive(Debug, Clone)]
 struct Input {
     path: PathBuf,
+    /// Leading components of `path` that are the PATH argument it came
+    /// from. Its relative path is made when needed, not kept: a trail of a
+    /// million delivery files would hold a second copy of every path.
+    skip: usize,
+}
+
+impl Input {
     /// Relative to the PATH argument it came from, `/`-separated.
-    rel: String,
+    fn rel(&self) -> String {
+        let mut rel = String::new();
+        for c in self.path.components().skip(self.skip) {
+            if !rel.is_empty() {
+                rel.push('/');
+            }
+            rel.push_str(&c.as_os_str().to_string_lossy());
+        }
+        rel
+    }
 }
 
 /// A record that could not be ingested, as written to the rejects file.
@@ -482,8 +498,9 @@ fn process_file(
 ) {
     out.files.push(Pending::new(tx));
     let mut done = FileDone::default();
+    let rel = input.rel();
     let mut sink = WorkerSink {
-        rel: &input.rel,
+        rel: &rel,
         keys,
         format: String::new(),
         limits,
@@ -553,15 +570,13 @@ fn collect_inputs(
     let mut seen = std::collections::HashSet::new();
     for root in &opts.inputs {
         let meta = fs::metadata(root).map_err(|_| IngestError::MissingInput(root.clone()))?;
+        // A file given by name is known by its name.
+        let skip = root.components().count();
         if meta.is_file() {
-            let rel = root
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_else(|| root.display().to_string());
             if seen.insert(fs::canonicalize(root).unwrap_or(root.clone())) {
                 out.push(Input {
                     path: root.clone(),
-                    rel,
+                    skip: skip.saturating_sub(1),
                 });
             }
             continue;
@@ -600,14 +615,7 @@ fn collect_inputs(
                     if !seen.insert(canon) {
                         continue;
                     }
-                    let rel = p
-                        .strip_prefix(root)
-                        .unwrap_or(&p)
-                        .components()
-                        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                        .collect::<Vec<_>>()
-                        .join("/");
-                    out.push(Input { path: p, rel });
+                    out.push(Input { path: p, skip });
                 }
             }
         }
@@ -876,7 +884,7 @@ pub fn ingest(lake: &Lake, opts: &IngestOptions) -> Result<IngestSummary, Ingest
     // A rendezvous: a day's rows are handed to an encoder, never queued.
     let (encode_tx, encode_rx) = sync_channel::<Job>(0);
     let files = Files::default();
-    let mut sources: Vec<SourceEntry> = Vec::new();
+    let mut sources = commit::SourceLog::new(staging.join("sources.ndjson"));
 
     let encode_rx = std::sync::Mutex::new(encode_rx);
     let result: io::Result<Vec<Staged>> = std::thread::scope(|scope| {
@@ -1016,9 +1024,8 @@ pub fn ingest(lake: &Lake, opts: &IngestOptions) -> Result<IngestSummary, Ingest
                                         let row = ConflictRow {
                                             event_id: &ev.event_id,
                                             kept: Reference {
-                                                source_file: (!in_lake).then(|| {
-                                                    inputs[kept.file as usize].rel.clone()
-                                                }),
+                                                source_file: (!in_lake)
+                                                    .then(|| inputs[kept.file as usize].rel()),
                                                 source_index: (!in_lake && kept.index != u32::MAX)
                                                     .then_some(u64::from(kept.index)),
                                                 in_lake_before_this_run: in_lake,
@@ -1061,8 +1068,8 @@ pub fn ingest(lake: &Lake, opts: &IngestOptions) -> Result<IngestSummary, Ingest
                             account_file(&mut summary, input, &done);
                             if done.already.is_none() && done.error.is_none() {
                                 let r = done.report.as_ref();
-                                sources.push(SourceEntry {
-                                    path: input.rel.clone(),
+                                sources.push(&SourceEntry {
+                                    path: input.rel(),
                                     sha256: done.sha256.clone(),
                                     size: done.size,
                                     format: r.map_or("unrecognized".into(), |r| r.format.clone()),
@@ -1070,7 +1077,7 @@ pub fn ingest(lake: &Lake, opts: &IngestOptions) -> Result<IngestSummary, Ingest
                                     valid,
                                     events_written: written,
                                     rejected,
-                                });
+                                })?;
                             }
                             progress.file_done(summary.valid_records);
                         }
@@ -1162,7 +1169,7 @@ pub fn ingest(lake: &Lake, opts: &IngestOptions) -> Result<IngestSummary, Ingest
         backtrail_version: env!("CARGO_PKG_VERSION").into(),
         started: started_at.to_rfc3339(),
         finished: chrono::Utc::now().to_rfc3339(),
-        sources,
+        sources: sources.finish().map_err(&le)?,
         moves,
         summary: serde_json::to_value(&summary).unwrap_or_default(),
     };
@@ -1179,7 +1186,7 @@ fn account_file(summary: &mut IngestSummary, input: &Input, done: &FileDone) {
     if let Some(e) = &done.error {
         summary.unreadable_files += 1;
         summary.file_errors.push(FileProblem {
-            path: input.rel.clone(),
+            path: input.rel(),
             message: e.clone(),
         });
         return;
@@ -1194,14 +1201,14 @@ fn account_file(summary: &mut IngestSummary, input: &Input, done: &FileDone) {
     }
     *summary.files.entry(r.format.clone()).or_default() += 1;
     match r.content {
-        Some(Content::IamSnapshot) => summary.iam_snapshots.push(input.rel.clone()),
+        Some(Content::IamSnapshot) => summary.iam_snapshots.push(input.rel()),
         Some(Content::Digest) => summary.digest_files += 1,
         _ => {}
     }
     if let Some(why) = &r.unrecognized {
         summary.unrecognized_files += 1;
         summary.unrecognized.push(FileProblem {
-            path: input.rel.clone(),
+            path: input.rel(),
             message: why.clone(),
         });
     }
@@ -1210,7 +1217,7 @@ fn account_file(summary: &mut IngestSummary, input: &Input, done: &FileDone) {
             continue;
         }
         summary.file_errors.push(FileProblem {
-            path: input.rel.clone(),
+            path: input.rel(),
             message: e.clone(),
         });
     }
@@ -1387,5 +1394,33 @@ mod tests {
         let rx = read(&mut out, "junk", &[], CHUNK, false);
         assert_eq!(drain(&rx), (vec![], CHUNK, false));
         assert_eq!(ahead.load(Ordering::Relaxed), 0);
+    }
+
+    #[test]
+    fn inputs_are_named_relative_to_their_argument() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("trail");
+        fs::create_dir_all(dir.join("AWSLogs/1/x")).unwrap();
+        fs::write(dir.join("AWSLogs/1/x/a.json"), "{}").unwrap();
+        fs::write(dir.join("b.json"), "{}").unwrap();
+        fs::write(tmp.path().join("c.json"), "{}").unwrap();
+        let lake = Lake::new(tmp.path().join("lake"));
+        let opts = IngestOptions {
+            inputs: vec![
+                // Spelled with a `.` and a trailing `/`: its files are
+                // still named from below it.
+                tmp.path().join("./trail/"),
+                tmp.path().join("c.json"),
+            ],
+            ..IngestOptions::default()
+        };
+        let mut problems = Vec::new();
+        let got: Vec<String> = collect_inputs(&opts, &lake, &mut problems)
+            .unwrap()
+            .iter()
+            .map(Input::rel)
+            .collect();
+        assert!(problems.is_empty());
+        assert_eq!(got, ["AWSLogs/1/x/a.json", "b.json", "c.json"]);
     }
 }

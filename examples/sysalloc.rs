@@ -1,0 +1,26 @@
+//! The backtrail CLI on the system allocator, for heap profilers that
+//! intercept `malloc` (`heaptrack`, valgrind's massif): the binary's
+//! mimalloc takes its memory straight from the kernel, so they see
+//! nothing of it. Peak RSS differs from the binary's (another allocator);
+//! what is live at the peak, and who allocated it, does not.
+//!
+//! ```sh
+//! cargo build --release --example sysalloc
+//! heaptrack target/release/examples/sysalloc ingest DIR --lake L -q
+//! heaptrack_print -f heaptrack.sysalloc.*.zst | less
+//! ```
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = backtrail::cli::Cli::parse();
+    backtrail::cli::init_logging(cli.verbose, cli.quiet);
+    match backtrail::cli::run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(backtrail::exit::ERROR)
+        }
+    }
+}
