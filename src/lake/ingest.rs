@@ -28,6 +28,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, channel, sync_channel};
 use std::time::Instant;
 
+/// The content hashes of the files the lake already holds.
+type Known = std::collections::HashSet<commit::Digest>;
+
 /// The default of `--buffer-mib`: memory for rows waiting to be written,
 /// counted as the rows' data (`write::batch_bytes`). The Arrow buffers
 /// holding them take more (builders grow by doubling, and a chunk cut at
@@ -212,7 +215,8 @@ struct Rows {
 struct FileDone {
     report: Option<FileReport>,
     error: Option<String>,
-    already: Option<String>,
+    /// An earlier run ingested the same content.
+    already: bool,
     sha256: String,
     size: u64,
 }
@@ -492,7 +496,7 @@ fn process_file(
     input: &Input,
     keys: &IdKeys,
     limits: &Limits,
-    known: &BTreeMap<String, String>,
+    known: &Known,
     tx: SyncSender<Msg>,
     out: &mut Outbox<'_>,
 ) {
@@ -522,7 +526,7 @@ fn hash_and_decode(
     path: &std::path::Path,
     buf: &mut Vec<u8>,
     limits: &Limits,
-    known: &BTreeMap<String, String>,
+    known: &Known,
     sink: &mut WorkerSink<'_, '_>,
     done: &mut FileDone,
 ) -> io::Result<()> {
@@ -533,8 +537,8 @@ fn hash_and_decode(
     };
     done.sha256 = sha.clone();
     done.size = size;
-    if let Some(prev) = known.get(&sha) {
-        done.already = Some(prev.clone());
+    if commit::digest(&sha).is_some_and(|d| known.contains(&d)) {
+        done.already = true;
         return Ok(());
     }
     let (mut report, changed) = match whole {
@@ -832,7 +836,7 @@ pub fn ingest(lake: &Lake, opts: &IngestOptions) -> Result<IngestSummary, Ingest
     for r in &recovered {
         tracing::warn!("completed the commit of an interrupted ingest run {r}");
     }
-    let known = commit::ingested_sources(lake).map_err(&le)?;
+    let known = commit::ingested_hashes(lake).map_err(&le)?;
 
     let mut summary = IngestSummary {
         run_id: new_run_id(),
@@ -1066,7 +1070,7 @@ pub fn ingest(lake: &Lake, opts: &IngestOptions) -> Result<IngestSummary, Ingest
                         Msg::Done(done) => {
                             summary.files_seen += 1;
                             account_file(&mut summary, input, &done);
-                            if done.already.is_none() && done.error.is_none() {
+                            if !done.already && done.error.is_none() {
                                 let r = done.report.as_ref();
                                 sources.push(&SourceEntry {
                                     path: input.rel(),
@@ -1178,7 +1182,7 @@ pub fn ingest(lake: &Lake, opts: &IngestOptions) -> Result<IngestSummary, Ingest
 }
 
 fn account_file(summary: &mut IngestSummary, input: &Input, done: &FileDone) {
-    if done.already.is_some() {
+    if done.already {
         summary.files_already_ingested += 1;
         return;
     }
