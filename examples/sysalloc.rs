@@ -10,17 +10,6 @@
 //! heaptrack_print -f heaptrack.sysalloc.*.zst | less
 //! ```
 
-use clap::Parser;
-use std::process::ExitCode;
-
-fn main() -> ExitCode {
-    let cli = backtrail::cli::Cli::parse();
-    backtrail::cli::init_logging(cli.verbose, cli.quiet);
-    match backtrail::cli::run(cli) {
-        Ok(code) => ExitCode::from(code),
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::from(backtrail::exit::ERROR)
-        }
-    }
+fn main() -> std::process::ExitCode {
+    backtrail::cli::main()
 }

@@ -1,6 +1,6 @@
-//! The backtrail binary: parse, dispatch, map errors to exit codes.
+//! The backtrail binary: its allocator, then `cli::main` (parse, dispatch,
+//! map errors to exit codes).
 
-use clap::Parser;
 use std::process::ExitCode;
 
 #[global_allocator]
@@ -66,13 +66,5 @@ fn tune_allocator() {
 
 fn main() -> ExitCode {
     tune_allocator();
-    let cli = backtrail::cli::Cli::parse();
-    backtrail::cli::init_logging(cli.verbose, cli.quiet);
-    match backtrail::cli::run(cli) {
-        Ok(code) => ExitCode::from(code),
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::from(backtrail::exit::ERROR)
-        }
-    }
+    backtrail::cli::main()
 }

@@ -76,6 +76,22 @@ pub fn init_logging(verbose: u8, quiet: bool) {
         .try_init();
 }
 
+/// A program's whole `main` once its allocator is set up: parse the
+/// command line, set up logging, run, and map an error to its exit code.
+/// (The binary and `examples/sysalloc.rs`, the same program on another
+/// allocator, share it.)
+pub fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.verbose, cli.quiet);
+    match run(cli) {
+        Ok(code) => std::process::ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::from(crate::exit::ERROR)
+        }
+    }
+}
+
 /// Run a parsed command line; returns the exit code.
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
