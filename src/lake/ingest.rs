@@ -213,6 +213,8 @@ struct Rows {
 
 #[derive(Default)]
 struct FileDone {
+    /// The file's [`Input::rel`], made once by its decoder.
+    rel: String,
     report: Option<FileReport>,
     error: Option<String>,
     /// An earlier run ingested the same content.
@@ -515,6 +517,7 @@ fn process_file(
         done.error = Some(format!("cannot read: {e}"));
     }
     crate::scratch::keep(&FILE_BUF, buf, KEEP_FILE_BUF);
+    done.rel = rel;
     out.current().done = Some(Box::new(done));
 }
 
@@ -1073,7 +1076,7 @@ pub fn ingest(lake: &Lake, opts: &IngestOptions) -> Result<IngestSummary, Ingest
                             if !done.already && done.error.is_none() {
                                 let r = done.report.as_ref();
                                 sources.push(&SourceEntry {
-                                    path: input.rel(),
+                                    path: done.rel.clone(),
                                     sha256: done.sha256.clone(),
                                     size: done.size,
                                     format: r.map_or("unrecognized".into(), |r| r.format.clone()),
@@ -1190,7 +1193,7 @@ fn account_file(summary: &mut IngestSummary, input: &Input, done: &FileDone) {
     if let Some(e) = &done.error {
         summary.unreadable_files += 1;
         summary.file_errors.push(FileProblem {
-            path: input.rel(),
+            path: done.rel.clone(),
             message: e.clone(),
         });
         return;
@@ -1205,14 +1208,14 @@ fn account_file(summary: &mut IngestSummary, input: &Input, done: &FileDone) {
     }
     *summary.files.entry(r.format.clone()).or_default() += 1;
     match r.content {
-        Some(Content::IamSnapshot) => summary.iam_snapshots.push(input.rel()),
+        Some(Content::IamSnapshot) => summary.iam_snapshots.push(done.rel.clone()),
         Some(Content::Digest) => summary.digest_files += 1,
         _ => {}
     }
     if let Some(why) = &r.unrecognized {
         summary.unrecognized_files += 1;
         summary.unrecognized.push(FileProblem {
-            path: input.rel(),
+            path: done.rel.clone(),
             message: why.clone(),
         });
     }
@@ -1221,7 +1224,7 @@ fn account_file(summary: &mut IngestSummary, input: &Input, done: &FileDone) {
             continue;
         }
         summary.file_errors.push(FileProblem {
-            path: input.rel(),
+            path: done.rel.clone(),
             message: e.clone(),
         });
     }
