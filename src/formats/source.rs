@@ -190,13 +190,16 @@ pub fn read_small(path: &Path, max: u64, buf: &mut Vec<u8>) -> io::Result<Option
     Ok((buf.len() as u64 <= max).then_some(before))
 }
 
-/// SHA-256 of bytes, hex.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
+/// A file's content hash: SHA-256 of its stored bytes.
+pub type ContentHash = [u8; 32];
+
+/// SHA-256 of bytes.
+pub fn sha256(bytes: &[u8]) -> ContentHash {
+    Sha256::digest(bytes).into()
 }
 
 /// SHA-256 of a file's stored bytes, streamed.
-pub fn hash_file(path: &Path) -> io::Result<(String, u64)> {
+pub fn hash_file(path: &Path) -> io::Result<(ContentHash, u64)> {
     let mut f = File::open(path)?;
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 256 * 1024];
@@ -209,5 +212,5 @@ pub fn hash_file(path: &Path) -> io::Result<(String, u64)> {
         total += n as u64;
         h.update(&buf[..n]);
     }
-    Ok((hex::encode(h.finalize()), total))
+    Ok((h.finalize().into(), total))
 }

@@ -9,6 +9,7 @@
 //! forward, all of them.
 
 use super::Lake;
+use crate::formats::source::ContentHash;
 use fs2::FileExt;
 use serde::{Deserialize, Serialize};
 use std::fs::{self, File, OpenOptions};
@@ -99,19 +100,30 @@ impl SourceLog {
 }
 
 /// The entries, read back from the file in the order they were pushed.
-/// Only after [`SourceLog::finish`].
+/// Only after [`SourceLog::finish`]; a file that does not hold every entry
+/// pushed (not flushed, or changed since) fails, so a journal never lists
+/// fewer files than its run ingested.
 impl Serialize for SourceLog {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use io::BufRead;
         use serde::ser::{Error, SerializeSeq};
         let mut seq = s.serialize_seq(Some(self.len))?;
+        let mut read = 0;
         if self.len > 0 {
             let file = File::open(&self.path).map_err(Error::custom)?;
             for line in io::BufReader::new(file).lines() {
                 let line = line.map_err(Error::custom)?;
                 let entry: SourceEntry = serde_json::from_str(&line).map_err(Error::custom)?;
                 seq.serialize_element(&entry)?;
+                read += 1;
             }
+        }
+        if read != self.len {
+            return Err(Error::custom(format!(
+                "{} holds {read} source entries of {}",
+                self.path.display(),
+                self.len
+            )));
         }
         seq.end()
     }
@@ -277,11 +289,8 @@ pub fn runs(lake: &Lake) -> io::Result<Vec<RunRecord>> {
     Ok(out)
 }
 
-/// A source file's content hash (SHA-256).
-pub type Digest = [u8; 32];
-
 /// `sha256` (64 hex digits, as the manifest writes it) as bytes.
-pub fn digest(sha256: &str) -> Option<Digest> {
+pub fn digest(sha256: &str) -> Option<ContentHash> {
     let mut d = [0; 32];
     hex::decode_to_slice(sha256, &mut d).ok()?;
     Some(d)
@@ -292,7 +301,7 @@ pub fn digest(sha256: &str) -> Option<Digest> {
 /// holds them all while it runs, and the entries with their paths took
 /// about 250 bytes a file (a lake of a million files: 250 MB), the hashes
 /// take 32.
-pub fn ingested_hashes(lake: &Lake) -> io::Result<std::collections::HashSet<Digest>> {
+pub fn ingested_hashes(lake: &Lake) -> io::Result<std::collections::HashSet<ContentHash>> {
     #[derive(Deserialize)]
     struct Hashes {
         sources: Vec<Hash>,
@@ -351,6 +360,8 @@ mod tests {
         for e in &want {
             log.push(e).unwrap();
         }
+        // Not flushed: the file lacks entries, and the journal is not written.
+        assert!(serde_json::to_vec_pretty(&record(&log)).is_err());
         let journal = serde_json::to_vec_pretty(&record(log.finish().unwrap())).unwrap();
         let back: RunRecord = serde_json::from_slice(&journal).unwrap();
         assert_eq!(back.sources, want);

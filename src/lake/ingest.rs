@@ -29,7 +29,7 @@ use std::sync::mpsc::{Receiver, SyncSender, channel, sync_channel};
 use std::time::Instant;
 
 /// The content hashes of the files the lake already holds.
-type Known = std::collections::HashSet<commit::Digest>;
+type Known = std::collections::HashSet<formats::source::ContentHash>;
 
 /// The default of `--buffer-mib`: memory for rows waiting to be written,
 /// counted as the rows' data (`write::batch_bytes`). The Arrow buffers
@@ -219,7 +219,7 @@ struct FileDone {
     error: Option<String>,
     /// An earlier run ingested the same content.
     already: bool,
-    sha256: String,
+    sha256: formats::source::ContentHash,
     size: u64,
 }
 
@@ -535,12 +535,12 @@ fn hash_and_decode(
 ) -> io::Result<()> {
     let whole = formats::source::read_small(path, READ_WHOLE_BYTES, buf)?;
     let (sha, size) = match whole {
-        Some(_) => (formats::source::sha256_hex(buf), buf.len() as u64),
+        Some(_) => (formats::source::sha256(buf), buf.len() as u64),
         None => formats::source::hash_file(path)?,
     };
-    done.sha256 = sha.clone();
+    done.sha256 = sha;
     done.size = size;
-    if commit::digest(&sha).is_some_and(|d| known.contains(&d)) {
+    if known.contains(&sha) {
         done.already = true;
         return Ok(());
     }
@@ -551,7 +551,10 @@ fn hash_and_decode(
         }
         None => {
             let report = formats::decode_file(path, limits, sink)?;
-            let changed = report.stored_sha256.as_deref().is_some_and(|s| s != sha)
+            let changed = report
+                .stored_sha256
+                .as_deref()
+                .is_some_and(|s| s != hex::encode(sha))
                 || report.stored_bytes.is_some_and(|b| b != size);
             (report, changed)
         }
@@ -1077,7 +1080,7 @@ pub fn ingest(lake: &Lake, opts: &IngestOptions) -> Result<IngestSummary, Ingest
                                 let r = done.report.as_ref();
                                 sources.push(&SourceEntry {
                                     path: done.rel.clone(),
-                                    sha256: done.sha256.clone(),
+                                    sha256: hex::encode(done.sha256),
                                     size: done.size,
                                     format: r.map_or("unrecognized".into(), |r| r.format.clone()),
                                     records: r.map_or(0, |r| r.records),
