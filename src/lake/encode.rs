@@ -12,8 +12,7 @@
 //! encoders ([`Files::run`]) take jobs as they come and append each to its
 //! file in its turn.
 
-use super::write::{EventsFile, ROW_GROUP_ROWS};
-use arrow::array::RecordBatch;
+use super::write::{EventsFile, ROW_GROUP_ROWS, Selection};
 use std::collections::{BTreeMap, HashMap};
 use std::io;
 use std::path::PathBuf;
@@ -49,7 +48,7 @@ pub struct Job {
     path: PathBuf,
     /// The job's place among its file's jobs.
     turn: u32,
-    batches: Vec<RecordBatch>,
+    batches: Vec<Selection>,
     /// The file is complete after this job.
     last: bool,
 }
@@ -100,7 +99,7 @@ impl Plan {
     pub fn jobs(
         &mut self,
         day: i64,
-        batches: Vec<RecordBatch>,
+        batches: Vec<Selection>,
         rows: usize,
         mut new_file: impl FnMut(u64) -> PathBuf,
     ) -> Vec<Job> {
@@ -283,7 +282,7 @@ fn append(state: &mut SlotState, job: &Job) -> io::Result<()> {
         state.file = Some(EventsFile::create(&job.path)?);
     }
     if let Some(file) = state.file.as_mut() {
-        file.append(&job.batches)?;
+        file.append_rows(&job.batches)?;
     }
     if job.last
         && let Some(file) = state.file.take()
@@ -296,6 +295,7 @@ fn append(state: &mut SlotState, job: &Job) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use arrow::array::RecordBatch;
     use std::path::Path;
 
     fn plan_jobs(
@@ -306,7 +306,7 @@ mod tests {
     ) -> Vec<(u64, u32, bool, bool)> {
         // A buffer's job carries its batch; a completion carries none.
         let batch = RecordBatch::new_empty(crate::event::schema::schema());
-        plan.jobs(day, vec![batch], rows, |n| {
+        plan.jobs(day, vec![Selection::all(batch)], rows, |n| {
             named.push(n);
             Path::new("f").join(n.to_string())
         })
@@ -404,7 +404,7 @@ mod tests {
             file: 1,
             path: path.to_path_buf(),
             turn,
-            batches: vec![batch_at(second)],
+            batches: vec![Selection::all(batch_at(second))],
             last,
         }
     }
@@ -483,7 +483,7 @@ mod tests {
             let late = s.spawn(|| files.run(job(&path, 2, 30, false)));
             let failing = s.spawn(|| {
                 files.run(Job {
-                    batches: vec![bad],
+                    batches: vec![Selection::all(bad)],
                     ..job(&path, 1, 20, false)
                 })
             });

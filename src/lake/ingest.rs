@@ -13,17 +13,19 @@
 use super::commit::{self, Move, RunRecord, SourceEntry};
 use super::dedup::{self, Dedup, IdKeys, Verdict};
 use super::encode::{Files, Job, Plan};
+use super::write::{self, Selection};
 use super::{Lake, read};
 use crate::event::{self, Origin};
 use crate::formats::{self, Content, FileReport, Limits, Location, Sink};
-use arrow::array::{BooleanArray, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray};
-use arrow::compute::filter_record_batch;
+use arrow::array::{Int64Array, RecordBatch, StringArray};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::hash::{BuildHasher, Hasher, RandomState};
 use std::io::{self, BufWriter, Write};
+use std::ops::Range;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, channel, sync_channel};
 use std::time::Instant;
@@ -195,18 +197,33 @@ struct Reference {
 }
 
 enum Msg {
-    /// Decoded events as a batch of the lake's schema: often a slice of a
-    /// chunk the decoder shared between files.
+    /// Decoded events: a file's rows of a chunk its decoder shares between
+    /// files.
     Events(Rows),
     Reject(RejectRow),
     Done(Box<FileDone>),
 }
 
-/// One file's rows in a message to the writer.
-struct Rows {
+/// A decoder's chunk of rows, in the lake's schema: the records of its
+/// next files, of one UTC day. The files' messages share it, and so do
+/// their rows in the day's buffer, which keep it whole in memory until
+/// the day is flushed.
+struct Chunk {
     batch: RecordBatch,
     /// The event IDs' [`IdKeys::key`]s, computed by the decoder.
     keys: Vec<u128>,
+    /// The UTC day of every row (days since the epoch).
+    day: i64,
+}
+
+/// One file's rows in a message to the writer: rows `start..start + len`
+/// of a chunk.
+struct Rows {
+    chunk: Arc<Chunk>,
+    start: usize,
+    len: usize,
+    /// Their [`write::rows_bytes`], counted by the decoder.
+    data: usize,
     /// Bytes of the records' text (see [`AHEAD_BYTES`]).
     text: usize,
 }
@@ -377,22 +394,30 @@ impl<'a> Outbox<'a> {
     fn flush(&mut self) {
         let batch = (!self.chunk.is_empty()).then(|| {
             self.room = self.chunk.room(self.files.iter().map(|p| p.text).sum());
-            self.chunk.finish()
+            self.chunk.finish().map(|batch| {
+                Arc::new(Chunk {
+                    batch,
+                    keys: std::mem::take(&mut self.keys),
+                    day: self.day,
+                })
+            })
         });
         self.sized = false;
         self.bytes = 0;
-        let keys = std::mem::take(&mut self.keys);
+        self.keys.clear();
         let mut at = 0;
         let mut reading = None;
         for mut p in self.files.drain(..) {
             if p.rows > 0 {
                 match &batch {
-                    Some(Ok(b)) => {
+                    Some(Ok(chunk)) => {
                         let text = p.text;
                         self.ahead.fetch_add(text, Ordering::Relaxed);
                         p.send(Msg::Events(Rows {
-                            batch: b.slice(at, p.rows),
-                            keys: keys[at..at + p.rows].to_vec(),
+                            chunk: Arc::clone(chunk),
+                            start: at,
+                            len: p.rows,
+                            data: write::rows_bytes(&chunk.batch, &[at..at + p.rows]),
                             text,
                         }));
                     }
@@ -707,16 +732,44 @@ impl<'b> BatchColumns<'b> {
 
 const DAY_US: i64 = 86_400_000_000;
 
-/// One day's buffered events, in the batches the decoders sent (often
-/// slices of a chunk shared by a few files). They are kept as they come:
+/// One day's buffered events: rows of the chunks the decoders sent, each
+/// chunk's rows gathered as ranges of it (files' rows are not copied:
 /// copying small batches into bigger ones cost 3 % of ingest's CPU and
-/// raised the peak (1M events: 9.66 s to 9.38 s, 375 to 348 MiB peak).
+/// raised the peak; 1M events: 9.66 s to 9.38 s, 375 to 348 MiB peak).
 #[derive(Default)]
 struct DayBuffer {
-    batches: Vec<RecordBatch>,
+    pieces: Vec<Piece>,
     events: usize,
-    /// Memory the batches hold.
+    /// Memory the rows hold ([`write::buffered_bytes`]).
     bytes: usize,
+}
+
+/// Rows of one chunk in a day's buffer.
+struct Piece {
+    chunk: Arc<Chunk>,
+    ranges: Vec<Range<usize>>,
+}
+
+/// How many of a day's latest pieces are searched for the chunk of a
+/// file's rows: the decoders take files in turn, so the chunk the next file
+/// of a decoder adds to is a few pieces back.
+const PIECES_SEARCHED: usize = 8;
+
+impl DayBuffer {
+    fn add(&mut self, chunk: &Arc<Chunk>, ranges: Vec<Range<usize>>) {
+        let recent = self.pieces.iter_mut().rev().take(PIECES_SEARCHED);
+        match recent.into_iter().find(|p| Arc::ptr_eq(&p.chunk, chunk)) {
+            Some(p) => {
+                for r in ranges {
+                    write::push_range(&mut p.ranges, r);
+                }
+            }
+            None => self.pieces.push(Piece {
+                chunk: Arc::clone(chunk),
+                ranges,
+            }),
+        }
+    }
 }
 
 fn day_of(micros: i64) -> i64 {
@@ -724,29 +777,28 @@ fn day_of(micros: i64) -> i64 {
 }
 
 impl Writer<'_> {
-    /// Buffer a batch of new events, split by UTC day.
-    fn push_batch(&mut self, batch: RecordBatch) -> io::Result<()> {
-        if batch.num_rows() == 0 {
+    /// Buffer rows `ranges` of `chunk`, a file's new events; `data` is
+    /// their [`write::rows_bytes`].
+    fn push_rows(
+        &mut self,
+        chunk: &Arc<Chunk>,
+        ranges: Vec<Range<usize>>,
+        data: usize,
+    ) -> io::Result<()> {
+        let rows: usize = ranges.iter().map(ExactSizeIterator::len).sum();
+        if rows == 0 {
             return Ok(());
         }
-        let times: &TimestampMicrosecondArray =
-            event::schema::required_column(&batch, "event_time")?;
-        let first = day_of(times.value(0));
-        if times.values().iter().all(|&t| day_of(t) == first) {
-            self.add(first, batch);
-        } else {
-            let days: std::collections::BTreeSet<i64> =
-                times.values().iter().map(|&t| day_of(t)).collect();
-            for d in days {
-                let mask: BooleanArray = times
-                    .values()
-                    .iter()
-                    .map(|&t| Some(day_of(t) == d))
-                    .collect();
-                let part = filter_record_batch(&batch, &mask).map_err(io::Error::other)?;
-                self.add(d, part);
-            }
-        }
+        let day = chunk.day;
+        self.last_day = Some(day);
+        // Counted from the rows, not the chunk they share with other
+        // files' rows, so when a day is flushed depends on the input alone.
+        let size = write::buffered_bytes(&chunk.batch, data);
+        let b = self.buffers.entry(day).or_default();
+        b.events += rows;
+        b.bytes += size;
+        b.add(chunk, ranges);
+        self.buffered_bytes += size;
         while self.buffered_bytes > self.limit {
             // The largest day other than the one just added to, which is
             // likely to keep growing: a finished day's remainder must not sit
@@ -767,32 +819,19 @@ impl Writer<'_> {
         Ok(())
     }
 
-    fn add(&mut self, day: i64, batch: RecordBatch) {
-        self.last_day = Some(day);
-        // Counted from the rows, not the buffers they share with other
-        // files' rows, so when a day is flushed depends on the input alone.
-        let size = super::write::batch_bytes(&batch);
-        let b = self.buffers.entry(day).or_default();
-        b.events += batch.num_rows();
-        b.bytes += size;
-        b.batches.push(batch);
-        self.buffered_bytes += size;
-    }
-
     fn flush_day(&mut self, day: i64) -> io::Result<()> {
         let Some(DayBuffer {
-            batches,
+            pieces,
             events,
             bytes,
-            ..
         }) = self.buffers.remove(&day)
         else {
             return Ok(());
         };
         self.buffered_bytes = self.buffered_bytes.saturating_sub(bytes);
         tracing::debug!(
-            "writing day {day}: {events} events in {} batches, {} MiB buffered",
-            batches.len(),
+            "writing day {day}: {events} events in {} chunks, {} MiB buffered",
+            pieces.len(),
             bytes >> 20
         );
         if events == 0 {
@@ -804,7 +843,14 @@ impl Writer<'_> {
         let dir = format!("_backtrail/staging/{run_id}/events/{part}");
         let dir = self.lake.root.join(dir);
         fs::create_dir_all(&dir)?;
-        let jobs = self.plan.jobs(day, batches, events, |no| {
+        let rows = pieces
+            .into_iter()
+            .map(|p| Selection {
+                batch: p.chunk.batch.clone(),
+                ranges: p.ranges,
+            })
+            .collect();
+        let jobs = self.plan.jobs(day, rows, events, |no| {
             let name = format!("part-{run_id}-{no:05}.parquet");
             staged.push(Staged {
                 rel_staged: format!("_backtrail/staging/{run_id}/events/{part}/{name}"),
@@ -995,25 +1041,30 @@ pub fn ingest(lake: &Lake, opts: &IngestOptions) -> Result<IngestSummary, Ingest
                 for msg in rx.iter() {
                     match msg {
                         Msg::Events(Rows {
-                            batch,
-                            keys: ks,
+                            chunk,
+                            start,
+                            len,
+                            data,
                             text,
                         }) => {
                             ahead.fetch_sub(text, Ordering::Relaxed);
-                            let cols = BatchColumns::of(&batch)?;
-                            let mut keep = Vec::with_capacity(batch.num_rows());
-                            for (i, &k) in ks.iter().enumerate() {
+                            let batch = &chunk.batch;
+                            let cols = BatchColumns::of(batch)?;
+                            let mut kept: Vec<Range<usize>> = Vec::new();
+                            for i in start..start + len {
                                 summary.valid_records += 1;
                                 valid += 1;
                                 let verdict = dedup.check(
-                                    k,
+                                    chunk.keys[i],
                                     cols.record_hash.value(i),
                                     file_no as u32,
                                     cols.source_index.value(i) as u64,
                                 )?;
-                                keep.push(matches!(verdict, Verdict::New));
                                 match verdict {
-                                    Verdict::New => written += 1,
+                                    Verdict::New => {
+                                        written += 1;
+                                        write::push_range(&mut kept, i..i + 1);
+                                    }
                                     Verdict::Exact => summary.duplicates_exact += 1,
                                     Verdict::Conflict(kept) => {
                                         summary.duplicates_conflicting += 1;
@@ -1054,13 +1105,13 @@ pub fn ingest(lake: &Lake, opts: &IngestOptions) -> Result<IngestSummary, Ingest
                                     }
                                 }
                             }
-                            if keep.iter().all(|k| *k) {
-                                writer.push_batch(batch)?;
+                            let data = if matches!(kept.as_slice(), [r] if *r == (start..start + len))
+                            {
+                                data
                             } else {
-                                let kept = filter_record_batch(&batch, &BooleanArray::from(keep))
-                                    .map_err(io::Error::other)?;
-                                writer.push_batch(kept)?;
-                            }
+                                write::rows_bytes(batch, &kept)
+                            };
+                            writer.push_rows(&chunk, kept, data)?;
                         }
                         Msg::Reject(row) => {
                             rejected += 1;
@@ -1305,9 +1356,11 @@ mod tests {
             match rx.try_recv() {
                 Ok(Msg::Events(r)) => {
                     assert!(!ended);
-                    assert_eq!(r.keys.len(), r.batch.num_rows());
+                    assert_eq!(r.chunk.keys.len(), r.chunk.batch.num_rows());
+                    let batch = r.chunk.batch.slice(r.start, r.len);
+                    assert_eq!(r.data, write::rows_bytes(&batch, &[0..r.len]));
                     let files: &StringArray =
-                        event::schema::required_column(&r.batch, "source_file").unwrap();
+                        event::schema::required_column(&batch, "source_file").unwrap();
                     rows.extend(files.iter().map(|f| f.unwrap().to_string()));
                 }
                 Ok(Msg::Reject(_)) => {

@@ -10,6 +10,7 @@ use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
 use std::fs::File;
 use std::io;
+use std::ops::Range;
 use std::path::Path;
 
 /// Rows per row group: large enough for good compression, small enough that
@@ -104,44 +105,85 @@ pub fn write_events(path: &Path, events: &mut [Event<'_>]) -> io::Result<usize> 
 /// an Arrow string column's 32-bit offsets can address.
 const SLICE_BYTES: usize = 256 << 20;
 
-/// Bytes of data in a batch's rows: of its own rows only when it is a
-/// slice of a bigger batch (as ingest's are: a decoder's chunk is shared
-/// by the files it holds), where Arrow's `get_array_memory_size` counts
-/// the whole buffers the slice shares. It depends on the rows alone, not
-/// on how they were batched.
-fn rows_bytes(batch: &RecordBatch) -> usize {
-    batch
-        .columns()
+/// Some rows of a batch, to be written: ingest's batches are decoders'
+/// chunks, each shared by the files it holds (and by those files' rows
+/// buffered for one day), so rows are picked out by range, not copied or
+/// sliced per file (a trail of tiny delivery files made a slice of 67
+/// arrays for every file of about 5 records).
+#[derive(Clone)]
+pub struct Selection {
+    pub batch: RecordBatch,
+    /// In increasing order, not overlapping.
+    pub ranges: Vec<Range<usize>>,
+}
+
+impl Selection {
+    /// All the rows of `batch`.
+    pub fn all(batch: RecordBatch) -> Self {
+        let ranges = vec![0..batch.num_rows()];
+        Selection { batch, ranges }
+    }
+
+    pub fn rows(&self) -> usize {
+        self.ranges.iter().map(ExactSizeIterator::len).sum()
+    }
+}
+
+/// Add `r` to increasing, non-overlapping `ranges`, joined to the last when
+/// it follows it.
+pub fn push_range(ranges: &mut Vec<Range<usize>>, r: Range<usize>) {
+    match ranges.last_mut() {
+        Some(last) if last.end == r.start => last.end = r.end,
+        _ if r.is_empty() => {}
+        _ => ranges.push(r),
+    }
+}
+
+/// Bytes of data in rows `ranges` of a batch: of those rows only, where
+/// Arrow's `get_array_memory_size` counts the whole buffers they share.
+/// It depends on the rows alone, not on how they were batched.
+pub fn rows_bytes(batch: &RecordBatch, ranges: &[Range<usize>]) -> usize {
+    ranges
         .iter()
-        .map(|c| array_bytes(c.as_ref()))
+        .map(|r| {
+            batch
+                .columns()
+                .iter()
+                .map(|c| array_bytes(c.as_ref(), r.clone()))
+                .sum::<usize>()
+        })
         .sum()
 }
 
-/// Memory a batch of rows holds, for ingest's buffer: its [`rows_bytes`]
-/// and the arrays' own structures (for a slice of a few rows, these are
-/// as big as the data).
-pub fn batch_bytes(batch: &RecordBatch) -> usize {
+/// Memory one file's rows hold in ingest's buffer: their [`rows_bytes`]
+/// and, as when each file's rows were a batch of their own, the arrays'
+/// structures (for a file of a few rows, as big as the data), so the
+/// buffer is flushed at the same rows as then.
+pub fn buffered_bytes(batch: &RecordBatch, data: usize) -> usize {
     /// An array's `Arc`, `ArrayData`-like fields and buffer handles.
     const PER_ARRAY: usize = 160;
-    rows_bytes(batch) + PER_ARRAY * batch.num_columns()
+    data + PER_ARRAY * batch.num_columns()
 }
 
-fn array_bytes(a: &dyn Array) -> usize {
+/// Bytes of data of rows `r` of `a` (offsets counted as 4 bytes a row).
+fn array_bytes(a: &dyn Array, r: Range<usize>) -> usize {
+    let n = r.len();
+    let span = |o: &[i32]| match (o.get(r.start), o.get(r.end)) {
+        (Some(&f), Some(&l)) => (f.max(0) as usize, (l - f).max(0) as usize),
+        _ => (0, 0),
+    };
     if let Some(s) = a.as_string_opt::<i32>() {
-        let o = s.value_offsets();
-        let text = o.last().zip(o.first()).map_or(0, |(l, f)| (l - f) as usize);
-        text + 4 * s.len()
+        span(s.value_offsets()).1 + 4 * n
     } else if let Some(l) = a.as_list_opt::<i32>() {
-        let o = l.value_offsets();
-        let (f, n) = o
-            .first()
-            .zip(o.last())
-            .map_or((0, 0), |(f, l)| (*f as usize, (l - f) as usize));
-        4 * l.len() + array_bytes(l.values().slice(f, n).as_ref())
+        let (f, len) = span(l.value_offsets());
+        4 * n + array_bytes(l.values().as_ref(), f..f + len)
     } else if let Some(st) = a.as_struct_opt() {
-        st.columns().iter().map(|c| array_bytes(c.as_ref())).sum()
+        st.columns()
+            .iter()
+            .map(|c| array_bytes(c.as_ref(), r.clone()))
+            .sum()
     } else {
-        a.data_type().primitive_width().unwrap_or(1) * a.len()
+        a.data_type().primitive_width().unwrap_or(1) * n
     }
 }
 
@@ -182,24 +224,40 @@ impl EventsFile {
     /// slice at a time, so appending needs little more memory than the
     /// batches themselves. Returns the number of rows appended.
     pub fn append(&mut self, batches: &[RecordBatch]) -> io::Result<usize> {
-        self.append_run(batches).map_err(|e| named(&self.path, e))
+        let all: Vec<Selection> = batches.iter().cloned().map(Selection::all).collect();
+        self.append_rows(&all)
     }
 
-    fn append_run(&mut self, batches: &[RecordBatch]) -> io::Result<usize> {
-        let mut times = Vec::with_capacity(batches.len());
-        let mut ids = Vec::with_capacity(batches.len());
-        for b in batches {
+    /// [`append`](Self::append) for some rows of each batch.
+    pub fn append_rows(&mut self, rows: &[Selection]) -> io::Result<usize> {
+        self.append_run(rows).map_err(|e| named(&self.path, e))
+    }
+
+    fn append_run(&mut self, sels: &[Selection]) -> io::Result<usize> {
+        let mut times = Vec::with_capacity(sels.len());
+        let mut ids = Vec::with_capacity(sels.len());
+        for s in sels {
             times.push(schema::required_column::<TimestampMicrosecondArray>(
-                b,
+                &s.batch,
                 "event_time",
             )?);
-            ids.push(schema::required_column::<StringArray>(b, "event_id")?);
+            ids.push(schema::required_column::<StringArray>(
+                &s.batch, "event_id",
+            )?);
         }
-        let mut order: Vec<(usize, usize)> = batches
-            .iter()
-            .enumerate()
-            .flat_map(|(b, batch)| (0..batch.num_rows()).map(move |r| (b, r)))
-            .collect();
+        let mut order: Vec<(usize, usize)> =
+            Vec::with_capacity(sels.iter().map(Selection::rows).sum());
+        for (b, s) in sels.iter().enumerate() {
+            for r in &s.ranges {
+                if r.end > s.batch.num_rows() {
+                    return Err(io::Error::other(format!(
+                        "rows {r:?} of a batch of {} rows",
+                        s.batch.num_rows()
+                    )));
+                }
+                order.extend(r.clone().map(|row| (b, row)));
+            }
+        }
         if order.is_empty() {
             return Ok(0);
         }
@@ -211,14 +269,14 @@ impl EventsFile {
         });
         // Rows per slice: bounded by count and, for batches of big records,
         // by the largest average row size among the batches.
-        let widest = batches
+        let widest = sels
             .iter()
-            .map(|b| rows_bytes(b) / b.num_rows().max(1))
+            .map(|s| rows_bytes(&s.batch, &s.ranges) / s.rows().max(1))
             .max()
             .unwrap_or(1)
             .max(1);
         let per_slice = BATCH_ROWS.min(SLICE_BYTES / widest).max(1);
-        let refs: Vec<&RecordBatch> = batches.iter().collect();
+        let refs: Vec<&RecordBatch> = sels.iter().map(|s| &s.batch).collect();
         for slice in order.chunks(per_slice) {
             let batch = interleave_record_batch(&refs, slice).map_err(io::Error::other)?;
             self.writer.write(&batch).map_err(io::Error::other)?;
@@ -250,4 +308,103 @@ impl EventsFile {
 /// `e` as an error writing `path`.
 fn named(path: &Path, e: io::Error) -> io::Error {
     io::Error::new(e.kind(), format!("writing {}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow::array::BooleanArray;
+    use arrow::compute::filter_record_batch;
+
+    fn batch(n: usize) -> RecordBatch {
+        let recs: Vec<String> = (0..n)
+            .map(|i| {
+                serde_json::json!({
+                    "eventSource": "s3.amazonaws.com",
+                    "eventName": "GetObject",
+                    "eventTime": format!("2024-01-01T00:00:{:02}Z", 59 - i),
+                    "eventID": format!("e{i}"),
+                    "resources": (0..i).map(|r| serde_json::json!({"ARN": format!("arn:{r}")}))
+                        .collect::<Vec<_>>(),
+                    "requestParameters": {"key": "k".repeat(i * 10)},
+                })
+                .to_string()
+            })
+            .collect();
+        let origin = crate::event::Origin {
+            source_file: "f",
+            source_index: 0,
+            source_format: "single",
+        };
+        let events: Vec<Event<'_>> = recs
+            .iter()
+            .map(|r| crate::event::normalize(r, origin.clone(), 1 << 20).unwrap())
+            .collect();
+        schema::to_batch(&events).unwrap()
+    }
+
+    #[test]
+    fn rows_are_counted_by_their_own_data_however_they_are_held() {
+        let b = batch(6);
+        let ranges = [1..2, 3..5];
+        let mask: BooleanArray = (0..6)
+            .map(|i| Some(ranges.iter().any(|r| r.contains(&i))))
+            .collect();
+        let copied = filter_record_batch(&b, &mask).unwrap();
+        let own = rows_bytes(&b, &ranges);
+        assert_eq!(own, rows_bytes(&copied, &[0..3]));
+        // Slices count their rows, not the buffers they share.
+        let (s1, s2) = (b.slice(1, 1), b.slice(3, 2));
+        assert_eq!(own, rows_bytes(&s1, &[0..1]) + rows_bytes(&s2, &[0..2]));
+        assert!(own < rows_bytes(&b, &[0..6]));
+        assert_eq!(rows_bytes(&b, &[]), 0);
+    }
+
+    #[test]
+    fn ranges_that_follow_are_joined() {
+        let mut r = Vec::new();
+        for x in [0..2, 2..3, 3..3, 5..6, 6..8] {
+            push_range(&mut r, x);
+        }
+        assert_eq!(r, [0..3, 5..8]);
+    }
+
+    #[test]
+    fn selected_rows_are_written_sorted_by_time() {
+        let t = tempfile::tempdir().unwrap();
+        let path = t.path().join("x.parquet");
+        let b = batch(6);
+        let mut file = EventsFile::create(&path).unwrap();
+        let sel = Selection {
+            batch: b.clone(),
+            ranges: vec![0..2, 4..5],
+        };
+        assert_eq!(
+            file.append_rows(&[sel, Selection::all(b.slice(5, 1))])
+                .unwrap(),
+            4
+        );
+        assert!(
+            file.append_rows(&[Selection {
+                batch: b,
+                ranges: vec![5..7]
+            }])
+            .is_err()
+        );
+        file.finish().unwrap();
+        let r = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(
+            File::open(&path).unwrap(),
+        )
+        .unwrap()
+        .build()
+        .unwrap();
+        let mut ids = Vec::new();
+        for b in r {
+            let b = b.unwrap();
+            let col: &StringArray = schema::required_column(&b, "event_id").unwrap();
+            ids.extend(col.iter().map(|v| v.unwrap().to_string()));
+        }
+        // Times fall as the index rises.
+        assert_eq!(ids, ["e5", "e4", "e1", "e0"]);
+    }
 }
