@@ -3,8 +3,9 @@
 //! Worker threads (one per core) each take the next input file, decode and
 //! normalize its records, and stream them in chunks to the writer (a
 //! chunk holds the records of as many files as fill it: see `Outbox`). The
-//! writer consumes files in sorted path order (so which copy of a
-//! conflicting duplicate is kept never depends on thread timing), drops
+//! writer consumes files in delivery order (the time in an S3 delivery
+//! file's name, then sorted path; so which copy of a conflicting duplicate
+//! is kept never depends on thread timing), drops
 //! duplicates, buffers rows per day and hands full buffers to encoder
 //! threads, which append each, sorted, as row groups to one of its day's
 //! open Parquet files in staging (`encode.rs`). Memory is bounded by
@@ -655,7 +656,36 @@ fn collect_inputs(
             }
         }
     }
+    // Delivery files in the order they were delivered, across accounts and
+    // regions (files without a delivery time first, as found): a day's
+    // rows then come together and are written in a few large row groups.
+    // In path order an organisation's trail brings each day once per
+    // account and region, and each time as a few hundred rows (1M events
+    // over 200 days in 4 account-regions: 794 row groups of 1,260 rows).
+    out.sort_by_cached_key(|i| delivery_time(&i.path));
     Ok(out)
+}
+
+/// The delivery time in the name of an S3 delivery file
+/// (`<account>_CloudTrail_<region>_<YYYYMMDDTHHMMZ>_<unique>.json.gz`),
+/// as its 14 bytes, which sort as the times do.
+fn delivery_time(path: &std::path::Path) -> Option<[u8; 14]> {
+    const MARK: &[u8] = b"_CloudTrail_";
+    let name = path.file_name()?.as_encoded_bytes();
+    let after = memchr::memmem::find(name, MARK)? + MARK.len();
+    let rest = name.get(after..)?;
+    rest.iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'_')
+        .find_map(|(i, _)| {
+            let t: [u8; 14] = rest.get(i + 1..i + 15)?.try_into().ok()?;
+            let shape = t.iter().enumerate().all(|(j, b)| match j {
+                8 => *b == b'T',
+                13 => *b == b'Z',
+                _ => b.is_ascii_digit(),
+            });
+            (shape && rest.get(i + 15) == Some(&b'_')).then_some(t)
+        })
 }
 
 /// `fs::canonicalize(path)` (or `path` when that fails), for a file that
@@ -1485,5 +1515,36 @@ mod tests {
             .collect();
         assert!(problems.is_empty());
         assert_eq!(got, ["AWSLogs/1/x/a.json", "b.json", "c.json"]);
+    }
+
+    #[test]
+    fn delivery_files_are_taken_in_the_order_they_were_delivered() {
+        let tmp = tempfile::tempdir().unwrap();
+        let names = [
+            "AWSLogs/111/CloudTrail/eu-west-1/2024/05/02/111_CloudTrail_eu-west-1_20240502T0005Z_b.json.gz",
+            "AWSLogs/111/CloudTrail/us-east-1/2024/05/01/111_CloudTrail_us-east-1_20240501T2355Z_a.json.gz",
+            "AWSLogs/222/CloudTrail/eu-west-1/2024/05/01/222_CloudTrail_eu-west-1_20240501T2355Z_0.json.gz",
+            "AWSLogs/222/CloudTrail/eu-west-1/2024/05/01/222_CloudTrail_eu-west-1_20240501T1200Z_z.json.gz",
+            // Not delivery times: taken first, as found.
+            "lookup/222_CloudTrail_eu-west-1_2024050XT1200Z_z.json",
+            "lookup/events.json",
+        ];
+        for n in names {
+            let p = tmp.path().join("trail").join(n);
+            fs::create_dir_all(p.parent().unwrap()).unwrap();
+            fs::write(p, "{}").unwrap();
+        }
+        let lake = Lake::new(tmp.path().join("lake"));
+        let opts = IngestOptions {
+            inputs: vec![tmp.path().join("trail")],
+            ..IngestOptions::default()
+        };
+        let got: Vec<String> = collect_inputs(&opts, &lake, &mut Vec::new())
+            .unwrap()
+            .iter()
+            .map(Input::rel)
+            .collect();
+        let want: Vec<&str> = [4, 5, 3, 1, 2, 0].iter().map(|&i| names[i]).collect();
+        assert_eq!(got, want);
     }
 }
