@@ -65,7 +65,7 @@ pub struct FileReport {
     pub records: u64,
     /// SHA-256 and size of the stored bytes as read while decoding (set when
     /// the whole file was read), to notice a file changing under us.
-    pub stored_sha256: Option<String>,
+    pub stored_sha256: Option<source::ContentHash>,
     pub stored_bytes: Option<u64>,
 }
 
@@ -516,7 +516,7 @@ fn decode_opened(opened: source::Opened<'_>, limits: &Limits, sink: &mut dyn Sin
     if report.errors.is_empty() && at_end {
         if let Some(Ok(st)) = opened.stored.as_ref().map(|s| s.lock()) {
             use sha2::Digest;
-            report.stored_sha256 = Some(hex::encode(st.hasher.clone().finalize()));
+            report.stored_sha256 = Some(st.hasher.clone().finalize().into());
             report.stored_bytes = Some(st.bytes);
         }
     }
@@ -894,6 +894,9 @@ mod tests {
         assert_eq!(lines, [(true, Some(3)), (true, Some(4)), (false, Some(6))]);
         assert_eq!(r.decompressed_bytes, text.len() as u64);
         assert!(r.stored_sha256.is_some());
+        // The same hash as ingest's of the whole file, to compare with it.
+        assert_eq!(r.stored_sha256, Some(source::sha256(text.as_bytes())));
+        assert_eq!(r.stored_bytes, Some(text.len() as u64));
     }
 
     #[test]

@@ -577,10 +577,7 @@ fn hash_and_decode(
         }
         None => {
             let report = formats::decode_file(path, limits, sink)?;
-            let changed = report
-                .stored_sha256
-                .as_deref()
-                .is_some_and(|s| s != hex::encode(sha))
+            let changed = report.stored_sha256.is_some_and(|s| s != sha)
                 || report.stored_bytes.is_some_and(|b| b != size);
             (report, changed)
         }
