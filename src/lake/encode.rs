@@ -48,7 +48,8 @@ pub struct Job {
     path: PathBuf,
     /// The job's place among its file's jobs.
     turn: u32,
-    batches: Vec<Selection>,
+    /// The buffer's rows (none for a completion).
+    rows: Vec<Selection>,
     /// The file is complete after this job.
     last: bool,
 }
@@ -99,7 +100,7 @@ impl Plan {
     pub fn jobs(
         &mut self,
         day: i64,
-        batches: Vec<Selection>,
+        selections: Vec<Selection>,
         rows: usize,
         mut new_file: impl FnMut(u64) -> PathBuf,
     ) -> Vec<Job> {
@@ -135,7 +136,7 @@ impl Plan {
                 file: p.file,
                 path: p.path.clone(),
                 turn: p.turns,
-                batches,
+                rows: selections,
                 last,
             });
             p.turns += 1;
@@ -174,7 +175,7 @@ impl Plan {
             file: p.file,
             path: p.path,
             turn: p.turns,
-            batches: Vec::new(),
+            rows: Vec::new(),
             last: true,
         })
     }
@@ -282,7 +283,7 @@ fn append(state: &mut SlotState, job: &Job) -> io::Result<()> {
         state.file = Some(EventsFile::create(&job.path)?);
     }
     if let Some(file) = state.file.as_mut() {
-        file.append_rows(&job.batches)?;
+        file.append_rows(&job.rows)?;
     }
     if job.last
         && let Some(file) = state.file.take()
@@ -304,14 +305,14 @@ mod tests {
         rows: usize,
         named: &mut Vec<u64>,
     ) -> Vec<(u64, u32, bool, bool)> {
-        // A buffer's job carries its batch; a completion carries none.
+        // A buffer's job carries its rows; a completion carries none.
         let batch = RecordBatch::new_empty(crate::event::schema::schema());
         plan.jobs(day, vec![Selection::all(batch)], rows, |n| {
             named.push(n);
             Path::new("f").join(n.to_string())
         })
         .into_iter()
-        .map(|j| (j.file, j.turn, j.batches.is_empty() && j.last, j.last))
+        .map(|j| (j.file, j.turn, j.rows.is_empty() && j.last, j.last))
         .collect()
     }
 
@@ -404,7 +405,7 @@ mod tests {
             file: 1,
             path: path.to_path_buf(),
             turn,
-            batches: vec![Selection::all(batch_at(second))],
+            rows: vec![Selection::all(batch_at(second))],
             last,
         }
     }
@@ -483,7 +484,7 @@ mod tests {
             let late = s.spawn(|| files.run(job(&path, 2, 30, false)));
             let failing = s.spawn(|| {
                 files.run(Job {
-                    batches: vec![Selection::all(bad)],
+                    rows: vec![Selection::all(bad)],
                     ..job(&path, 1, 20, false)
                 })
             });

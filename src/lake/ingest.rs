@@ -35,7 +35,7 @@ use std::time::Instant;
 type Known = std::collections::HashSet<formats::source::ContentHash>;
 
 /// The default of `--buffer-mib`: memory for rows waiting to be written,
-/// counted as the rows' data (`write::batch_bytes`). The Arrow buffers
+/// counted as the rows' data (`write::buffered_bytes`). The Arrow buffers
 /// holding them take more (builders grow by doubling, and a chunk cut at
 /// a day's end leaves room unused): 30 MiB of data flushes as many rows at
 /// a time as the 48 MiB of buffers counted before (1M events: 77 flushes
@@ -1077,7 +1077,9 @@ pub fn ingest(lake: &Lake, opts: &IngestOptions) -> Result<IngestSummary, Ingest
                             ahead.fetch_sub(text, Ordering::Relaxed);
                             let batch = &chunk.batch;
                             let cols = BatchColumns::of(batch)?;
-                            let mut kept: Vec<Range<usize>> = Vec::new();
+                            // The rows that are new, as ranges of the chunk.
+                            let mut new_rows: Vec<Range<usize>> = Vec::new();
+                            let mut new = 0;
                             for i in start..start + len {
                                 summary.valid_records += 1;
                                 valid += 1;
@@ -1089,8 +1091,8 @@ pub fn ingest(lake: &Lake, opts: &IngestOptions) -> Result<IngestSummary, Ingest
                                 )?;
                                 match verdict {
                                     Verdict::New => {
-                                        written += 1;
-                                        write::push_range(&mut kept, i..i + 1);
+                                        new += 1;
+                                        write::push_range(&mut new_rows, i..i + 1);
                                     }
                                     Verdict::Exact => summary.duplicates_exact += 1,
                                     Verdict::Conflict(kept) => {
@@ -1132,13 +1134,14 @@ pub fn ingest(lake: &Lake, opts: &IngestOptions) -> Result<IngestSummary, Ingest
                                     }
                                 }
                             }
-                            let data = if matches!(kept.as_slice(), [r] if *r == (start..start + len))
-                            {
+                            written += new as u64;
+                            // The decoder counted all the file's rows.
+                            let data = if new == len {
                                 data
                             } else {
-                                write::rows_bytes(batch, &kept)
+                                write::rows_bytes(batch, &new_rows)
                             };
-                            writer.push_rows(&chunk, kept, data)?;
+                            writer.push_rows(&chunk, new_rows, data)?;
                         }
                         Msg::Reject(row) => {
                             rejected += 1;
